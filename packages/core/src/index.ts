@@ -1,0 +1,12 @@
+export { VaultError, ItemNotFoundError, BackendUnavailableError, isVaultError, isItemNotFound } from './errors.js';
+export type { Backend, Item, ItemMetadata, BackendContext, BackendDefinition } from './backend.js';
+export { defineBackend } from './backend.js';
+export type { MfaPrompt, PromptContext, PromptDefinition } from './prompt.js';
+export { definePrompt, mfaPromptMessage } from './prompt.js';
+export type { SourceDefinition, SourceContext, ClientConfig } from './source.js';
+export { defineSource } from './source.js';
+export type { Credentials, CredentialProvider } from './credentials.js';
+export { formatKeyForDisplay } from './credentials.js';
+export type { DebugLogger } from './logger.js';
+export { silentLogger } from './logger.js';
+export type { ProfileConfig } from './config/ProfileConfig.js';

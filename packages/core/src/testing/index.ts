@@ -1,0 +1,3 @@
+export { memoryBackend } from './memoryBackend.js';
+export { fixedPrompt } from './fixedPrompt.js';
+export { backendContract } from './backendContract.js';

@@ -1,0 +1,4 @@
+import { backendContract } from './backendContract.js';
+import { memoryBackend } from './memoryBackend.js';
+
+backendContract('memory', async () => memoryBackend());

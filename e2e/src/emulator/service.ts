@@ -1,0 +1,22 @@
+import type { ServiceSpec } from './protocol.js';
+import type { Params } from './query.js';
+import type { Caller, EmulatorState } from './state.js';
+import type { ResultObject } from './xml.js';
+
+/** What an action handler gets: the state, the verified caller and the request parameters. */
+export interface CallContext {
+  readonly state: EmulatorState;
+  readonly caller: Caller;
+  readonly params: Params;
+}
+
+/** Returns the `<Action>Result` contents, or undefined for actions with no output. Throws AwsError. */
+export type ActionHandler = (context: CallContext) => ResultObject | undefined;
+
+/** One emulated AWS service: its wire identity and its actions. */
+export interface Service {
+  readonly spec: ServiceSpec;
+  readonly actions: Readonly<Record<string, ActionHandler>>;
+  /** Service-wide gate on which kinds of credentials may call it at all; throws AwsError. */
+  readonly admit?: (caller: Caller) => void;
+}

@@ -1,0 +1,33 @@
+import { Args, Flags } from '@oclif/core';
+import { VaultError } from '@awsvault/core';
+import { credentialFlags } from '../credentialFlags.js';
+import { EXPORT_FORMATS, formatCredentials } from '../export/formatCredentials.js';
+import { VaultCommand } from '../vaultCommand.js';
+
+export default class Export extends VaultCommand {
+  static override summary = 'Export AWS credentials.';
+  static override description = 'Prints the profile\'s credentials: as environment variables, as credential_process JSON, or as an ini section.';
+  static override examples = [
+    '<%= config.bin %> export dev',
+    '<%= config.bin %> export --format=json dev   # credential_process = vault export --format=json dev',
+    'eval "$(<%= config.bin %> export --format=export-env dev)"',
+  ];
+  static override args = {
+    profile: Args.string({ description: 'Name of the profile', required: true }),
+  };
+  static override flags = {
+    ...credentialFlags,
+    format: Flags.string({ description: 'Format to output credentials', options: [...EXPORT_FORMATS], default: 'env' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags, args } = await this.parseVault(Export);
+    const env = this.env();
+    if (env['AWS_VAULT']) {
+      throw new VaultError('NESTED_EXEC', `in an existing vault subshell for profile ${env['AWS_VAULT']}`, { hint: "'exit' from the subshell or unset AWS_VAULT to force" });
+    }
+    const { profile, provider } = await this.profileProvider(args.profile, flags);
+    const credentials = await provider();
+    process.stdout.write(formatCredentials(flags.format as (typeof EXPORT_FORMATS)[number], profile.name, credentials, profile.region));
+  }
+}

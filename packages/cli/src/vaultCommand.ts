@@ -1,0 +1,148 @@
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import {
+  askOnTerminal, configFilePaths, homeDirectory, isVaultError, loadAwsConfig, parseGoDuration, providerForProfile, resolveProfile,
+  silentLogger, VaultError, type AwsConfig, type Backend, type CredentialProvider, type DebugLogger, type MfaPrompt, type ProfileConfig,
+} from '@awsvault/core';
+import { stderrDebugLogger } from './debugLogger.js';
+import { loadRegistry, type Registry } from './registry.js';
+import { selectBackend } from './selectBackend.js';
+import { lazyPrompt } from './selectPrompt.js';
+
+export type VaultFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof VaultCommand)['baseFlags'] & T['flags']>;
+
+/**
+ * Base of every vault command: the global flags aws-vault has, the plugin registry, backend and
+ * prompt selection, and errors rendered as one line (a stack only with --debug).
+ */
+export abstract class VaultCommand extends Command {
+  static override baseFlags = {
+    debug: Flags.boolean({ description: 'Show debugging output', default: false, helpGroup: 'GLOBAL' }),
+    backend: Flags.string({ description: 'Secret backend to use', env: 'AWS_VAULT_BACKEND', helpGroup: 'GLOBAL' }),
+    prompt: Flags.string({ description: 'Prompt driver to use for MFA codes', env: 'AWS_VAULT_PROMPT', helpGroup: 'GLOBAL' }),
+    'file-dir': Flags.string({ description: 'Directory for the "file" backend', env: 'AWS_VAULT_FILE_DIR', helpGroup: 'GLOBAL' }),
+  };
+
+  protected debugLog: DebugLogger = silentLogger;
+  private registryPromise: Promise<Registry> | undefined;
+
+  protected env(): Record<string, string | undefined> {
+    return process.env;
+  }
+
+  /** Parses flags and switches debug output on before anything else runs. */
+  protected async parseVault<T extends typeof Command>(command: T): Promise<{ flags: VaultFlags<T>; args: Interfaces.InferredArgs<T['args']>; argv: string[] }> {
+    const parsed = await this.parse(command as unknown as typeof VaultCommand);
+    if (parsed.flags.debug) {
+      this.debugLog = stderrDebugLogger();
+      this.debugLog(`vault ${this.config.version}`);
+    }
+    return parsed as unknown as { flags: VaultFlags<T>; args: Interfaces.InferredArgs<T['args']>; argv: string[] };
+  }
+
+  protected registry(): Promise<Registry> {
+    this.registryPromise ??= loadRegistry(this.config, this.debugLog);
+    return this.registryPromise;
+  }
+
+  protected awsConfig(): AwsConfig {
+    const env = this.env();
+    const paths = configFilePaths(env, homeDirectory(env));
+    this.debugLog(`reading ${paths.configFile}`);
+    return loadAwsConfig(paths);
+  }
+
+  protected async openBackend(flags: { backend?: string | undefined; 'file-dir'?: string | undefined }): Promise<Backend> {
+    const env = { ...this.env() };
+    if (flags['file-dir']) env['AWS_VAULT_FILE_DIR'] = flags['file-dir'];
+    return selectBackend(await this.registry(), flags.backend, {
+      env,
+      homeDir: homeDirectory(env),
+      askPassphrase: (message) => askOnTerminal(message, { secret: true }),
+      debug: this.debugLog,
+    }, this.debugLog);
+  }
+
+  protected async mfaPrompt(flags: { prompt?: string | undefined }, avoidTerminal = false): Promise<MfaPrompt> {
+    if (flags.prompt === 'pass') {
+      throw new VaultError('PROMPT_UNKNOWN', '--prompt pass is not a prompt', { hint: 'use mfa_process = pass otp <your mfa_serial> in the profile instead' });
+    }
+    return lazyPrompt(await this.registry(), flags.prompt, { env: this.env(), debug: this.debugLog }, this.debugLog, avoidTerminal);
+  }
+
+  /** Resolves a profile and composes its provider; nothing is called (no prompt) until the provider is. */
+  protected async profileProvider(
+    profileName: string,
+    flags: CredentialFlags,
+    options: { avoidTerminal?: boolean; noSessionForProfile?: string; useCache?: boolean } = {},
+  ): Promise<{ profile: ProfileConfig; provider: CredentialProvider; backend: Backend }> {
+    const env = this.env();
+    const config = this.awsConfig();
+    const durationSeconds = flags.duration === undefined ? undefined : parseDurationFlag(flags.duration);
+    const profile = resolveProfile(config, profileName, {
+      env,
+      ...(flags.region ? { region: flags.region } : {}),
+      ...(flags['mfa-token'] ? { mfaToken: flags['mfa-token'] } : {}),
+      ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+    });
+    const backend = await this.openBackend(flags);
+    const registry = await this.registry();
+    const sources = [...registry.sources.values()].sort((a, b) => sourceRank(a.name) - sourceRank(b.name));
+    const provider = await providerForProfile(profile, {
+      backend,
+      env,
+      mfaPrompt: await this.mfaPrompt(flags, options.avoidTerminal),
+      sources,
+      debug: this.debugLog,
+      noSession: flags['no-session'] === true,
+      ...(options.noSessionForProfile ? { noSessionForProfile: options.noSessionForProfile } : {}),
+      ...(options.useCache === false ? { useCache: false } : {}),
+      ...(flags.stdout ? { stdout: true } : {}),
+      configFiles: [config.paths.configFile, config.paths.credentialsFile],
+    });
+    return { profile, provider, backend };
+  }
+
+  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (isVaultError(error)) {
+      if (this.debugLog !== silentLogger && error.stack) process.stderr.write(`${error.stack}\n`);
+      const hint = error.hint ? ` (${error.hint})` : '';
+      process.stderr.write(`vault: error: ${error.message.replace(/\s*\n\s*/g, ' ')}${hint}\n`);
+      this.exit(error.exitCode);
+    }
+    if (error.oclif?.exit !== undefined) return super.catch(error);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('ERR_') === false && (error as NodeJS.ErrnoException).syscall) {
+      // Operating-system errors (EACCES, ENOSPC...) are the user's to fix: one line, no stack.
+      process.stderr.write(`vault: error: ${error.message}\n`);
+      this.exit(1);
+    }
+    return super.catch(error);
+  }
+}
+
+/** Flags of the commands that produce credentials. */
+export interface CredentialFlags {
+  backend?: string | undefined;
+  prompt?: string | undefined;
+  'file-dir'?: string | undefined;
+  region?: string | undefined;
+  'mfa-token'?: string | undefined;
+  duration?: string | undefined;
+  'no-session'?: boolean | undefined;
+  stdout?: boolean | undefined;
+}
+
+/** `--duration` takes a Go duration, as in aws-vault (`1h`, `90m`, `43200s`). */
+export function parseDurationFlag(text: string): number {
+  const ms = parseGoDuration(text);
+  if (ms === undefined || ms <= 0) {
+    throw new VaultError('FLAG_INVALID', `--duration ${text} is not a duration`, { hint: 'use a unit, such as 1h, 90m or 3600s' });
+  }
+  return Math.trunc(ms / 1000);
+}
+
+/** aws-vault's source order: SSO, then web identity, then credential_process; others after. */
+function sourceRank(name: string): number {
+  const index = ['sso', 'web-identity', 'process'].indexOf(name);
+  return index < 0 ? 99 : index;
+}

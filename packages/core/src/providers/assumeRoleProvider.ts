@@ -1,0 +1,54 @@
+import type { ProfileConfig } from '../config/ProfileConfig.js';
+import { formatGoDuration } from '../config/parseGoDuration.js';
+import { formatKeyForDisplay, type CredentialProvider } from '../credentials.js';
+import type { DebugLogger } from '../logger.js';
+import type { ClientConfig } from '../source.js';
+import { awsCallError } from './loadSts.js';
+import type { MfaCodeSource } from './mfaCodeSource.js';
+import type { SessionCredentials, StsApi, StsFactory } from './stsApi.js';
+
+/** aws-vault's default session name: the current time in nanoseconds. @public */
+export function defaultRoleSessionName(now: number = Date.now()): string {
+  return `${BigInt(now) * 1_000_000n + process.hrtime.bigint() % 1_000_000n}`;
+}
+
+/** One `sts:AssumeRole` call with the source's credentials, sending every parameter the profile sets. @public */
+export function assumeRoleProvider(options: {
+  source: CredentialProvider;
+  profile: ProfileConfig;
+  roleArn: string;
+  durationSeconds: number;
+  mfaSerial?: string;
+  mfaCode: MfaCodeSource;
+  clientConfig: ClientConfig;
+  sts: StsFactory;
+  debug: DebugLogger;
+}): () => Promise<SessionCredentials> {
+  return async () => {
+    const { profile, mfaSerial } = options;
+    const source = await options.source();
+    const input: Parameters<StsApi['assumeRole']>[0] = {
+      RoleArn: options.roleArn,
+      RoleSessionName: profile.roleSessionName ?? defaultRoleSessionName(),
+      DurationSeconds: options.durationSeconds,
+    };
+    if (profile.externalId) input.ExternalId = profile.externalId;
+    if (profile.sourceIdentity) input.SourceIdentity = profile.sourceIdentity;
+    if (profile.sessionTags && Object.keys(profile.sessionTags).length > 0) {
+      input.Tags = Object.entries(profile.sessionTags).map(([Key, Value]) => ({ Key, Value }));
+    }
+    if (profile.transitiveSessionTags && profile.transitiveSessionTags.length > 0) input.TransitiveTagKeys = profile.transitiveSessionTags;
+    if (mfaSerial) {
+      input.SerialNumber = mfaSerial;
+      input.TokenCode = await options.mfaCode(mfaSerial, profile);
+    }
+    let credentials: SessionCredentials;
+    try {
+      credentials = await (await options.sts(options.clientConfig, source)).assumeRole(input);
+    } catch (error) {
+      throw awsCallError(profile.name, 'sts:AssumeRole', error);
+    }
+    options.debug(`profile ${profile.name}: generated credentials ${formatKeyForDisplay(credentials.accessKeyId)} using AssumeRole, expires in ${formatGoDuration(credentials.expiration.getTime() - Date.now())}`);
+    return credentials;
+  };
+}

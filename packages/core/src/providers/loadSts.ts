@@ -1,0 +1,83 @@
+import type { Credentials } from '../credentials.js';
+import { VaultError } from '../errors.js';
+import type { ClientConfig } from '../source.js';
+import type { SessionCredentials, StsApi, StsFactory } from './stsApi.js';
+
+/**
+ * The only importer of `@aws-sdk/client-sts`, and only when an STS call is really made: the SDK costs
+ * ~50 ms to load, which a cached `vault export` must not pay.
+ * @public
+ */
+export const loadSts: StsFactory = async (config: ClientConfig, credentials: Credentials): Promise<StsApi> => {
+  const sdk = await import('@aws-sdk/client-sts');
+  const client = withoutSdkNodeWarning(() => new sdk.STSClient({
+    region: config.region,
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    credentials: {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+    },
+    // vault resolves endpoints itself (env, profile, sso-session); the SDK must not re-read them.
+    ignoreConfiguredEndpointUrls: true,
+  }));
+  const toSession = (result: { Credentials?: { AccessKeyId?: string | undefined; SecretAccessKey?: string | undefined; SessionToken?: string | undefined; Expiration?: Date | undefined } | undefined }): SessionCredentials => {
+    const c = result.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.Expiration) throw new VaultError('STS_BAD_RESPONSE', 'STS answered without credentials');
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}), expiration: c.Expiration };
+  };
+  return {
+    getSessionToken: async (input) => toSession(await client.send(new sdk.GetSessionTokenCommand(input))),
+    assumeRole: async (input) => toSession(await client.send(new sdk.AssumeRoleCommand(input))),
+    getFederationToken: async (input) => toSession(await client.send(new sdk.GetFederationTokenCommand(input))),
+    getCallerIdentity: async () => {
+      const out = await client.send(new sdk.GetCallerIdentityCommand({}));
+      return { Account: out.Account ?? '', Arn: out.Arn ?? '', UserId: out.UserId ?? '' };
+    },
+  };
+};
+
+/** Turns an SDK or network error into one line naming the profile, the call and AWS's error code. @public */
+export function awsCallError(profileName: string, call: string, error: unknown): VaultError {
+  const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const code = e.$metadata ? e.name : e.code ?? (e.name === 'Error' ? undefined : e.name);
+  const message = (e.message ?? String(error)).split('\n')[0];
+  const text = code && message && !message.startsWith(code) ? `${code}: ${message}` : message ?? String(error);
+  const hint = hintFor(code ?? /\b(E[A-Z]{3,})\b/.exec(message ?? '')?.[1]);
+  return new VaultError('AWS_CALL_FAILED', `profile ${profileName}: ${call} failed: ${text}`, {
+    ...(hint ? { hint } : {}),
+    cause: error,
+  });
+}
+
+function hintFor(code: string | undefined): string | undefined {
+  switch (code) {
+    case 'InvalidClientTokenId':
+    case 'SignatureDoesNotMatch':
+      return 'the stored access key was rejected; check it or store a new one with `vault add`';
+    case 'ExpiredToken':
+      return 'clear cached sessions with `vault clear` and try again';
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+      return 'check endpoint_url, AWS_ENDPOINT_URL and your network';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The SDK warns on every run under Node 20 that future SDK releases will need Node 22; vault pins
+ * its SDK version, so the warning tells a vault user nothing. The switch is an environment
+ * variable, set only while the client is built so children of `exec` never inherit it.
+ */
+export function withoutSdkNodeWarning<T>(build: () => T): T {
+  const name = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+  const previous = process.env[name];
+  process.env[name] = 'true';
+  try {
+    return build();
+  } finally {
+    if (previous === undefined) delete process.env[name];
+    else process.env[name] = previous;
+  }
+}

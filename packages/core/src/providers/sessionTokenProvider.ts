@@ -1,0 +1,38 @@
+import type { ProfileConfig } from '../config/ProfileConfig.js';
+import { formatKeyForDisplay, type CredentialProvider } from '../credentials.js';
+import { formatGoDuration } from '../config/parseGoDuration.js';
+import type { DebugLogger } from '../logger.js';
+import type { ClientConfig } from '../source.js';
+import { awsCallError } from './loadSts.js';
+import type { MfaCodeSource } from './mfaCodeSource.js';
+import type { SessionCredentials, StsFactory } from './stsApi.js';
+
+/** One `sts:GetSessionToken` call with the source's long-term keys (and MFA when the profile has a serial). @public */
+export function sessionTokenProvider(options: {
+  source: CredentialProvider;
+  profile: ProfileConfig;
+  durationSeconds: number;
+  mfaSerial?: string;
+  mfaCode: MfaCodeSource;
+  clientConfig: ClientConfig;
+  sts: StsFactory;
+  debug: DebugLogger;
+}): () => Promise<SessionCredentials> {
+  return async () => {
+    const { profile, mfaSerial } = options;
+    const source = await options.source();
+    const input: { DurationSeconds: number; SerialNumber?: string; TokenCode?: string } = { DurationSeconds: options.durationSeconds };
+    if (mfaSerial) {
+      input.SerialNumber = mfaSerial;
+      input.TokenCode = await options.mfaCode(mfaSerial, profile);
+    }
+    let credentials: SessionCredentials;
+    try {
+      credentials = await (await options.sts(options.clientConfig, source)).getSessionToken(input);
+    } catch (error) {
+      throw awsCallError(profile.name, 'sts:GetSessionToken', error);
+    }
+    options.debug(`profile ${profile.name}: generated credentials ${formatKeyForDisplay(credentials.accessKeyId)} using GetSessionToken, expires in ${formatGoDuration(credentials.expiration.getTime() - Date.now())}`);
+    return credentials;
+  };
+}

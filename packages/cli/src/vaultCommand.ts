@@ -1,9 +1,10 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import {
-  askOnTerminal, configFilePaths, homeDirectory, isVaultError, loadAwsConfig, parseGoDuration, providerForProfile, resolveProfile,
+  askOnTerminal, configFilePaths, homeDirectory, isVaultError, loadAwsConfig, providerForProfile, resolveProfile,
   silentLogger, VaultError, type AwsConfig, type Backend, type CredentialProvider, type DebugLogger, type MfaPrompt, type ProfileConfig,
 } from '@awsvault/core';
 import { stderrDebugLogger } from './debugLogger.js';
+import { parseDurationFlag } from './parseDurationFlag.js';
 import { loadRegistry, type Registry } from './registry.js';
 import { selectBackend } from './selectBackend.js';
 import { lazyPrompt } from './selectPrompt.js';
@@ -130,15 +131,6 @@ export interface CredentialFlags {
   duration?: string | undefined;
   'no-session'?: boolean | undefined;
   stdout?: boolean | undefined;
-}
-
-/** `--duration` takes a Go duration, as in aws-vault (`1h`, `90m`, `43200s`). */
-export function parseDurationFlag(text: string): number {
-  const ms = parseGoDuration(text);
-  if (ms === undefined || ms <= 0) {
-    throw new VaultError('FLAG_INVALID', `--duration ${text} is not a duration`, { hint: 'use a unit, such as 1h, 90m or 3600s' });
-  }
-  return Math.trunc(ms / 1000);
 }
 
 /** aws-vault's source order: SSO, then web identity, then credential_process; others after. */

@@ -1,0 +1,23 @@
+import backendFile from '@awsvault/plugin-backend-file/hook';
+import promptTerminal from '@awsvault/plugin-prompt-terminal/hook';
+import type { BackendDefinition, PromptDefinition, SourceDefinition } from '@awsvault/core';
+import type { Registry } from '../registry.js';
+
+/**
+ * The hooks of the plugins the CLI bundles (its `oclif.plugins` entries under @awsvault), called
+ * directly so the fast path gets the same definitions oclif's hook run would give, without oclif.
+ * A unit test keeps this list equal to package.json.
+ */
+export const BUNDLED_HOOKS: Record<string, () => Promise<BackendDefinition | PromptDefinition | SourceDefinition>> = { '@awsvault/plugin-backend-file': backendFile, '@awsvault/plugin-prompt-terminal': promptTerminal };
+
+export async function bundledRegistry(): Promise<Registry> {
+  const registry: Registry = { backends: new Map(), prompts: new Map(), sources: new Map(), owners: new Map() };
+  for (const [owner, hook] of Object.entries(BUNDLED_HOOKS)) {
+    const definition = await hook();
+    registry.owners.set(`${definition.kind}:${definition.name}`, owner);
+    if (definition.kind === 'backend') registry.backends.set(definition.name, definition);
+    else if (definition.kind === 'prompt') registry.prompts.set(definition.name, definition);
+    else registry.sources.set(definition.name, definition);
+  }
+  return registry;
+}

@@ -1,6 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import {
-  askOnTerminal, configFilePaths, homeDirectory, isVaultError, loadAwsConfig, providerForProfile, resolveProfile,
+  askOnTerminal, configFilePaths, defaultLockDir, homeDirectory, isVaultError, loadAwsConfig, providerForProfile, resolveProfile,
   silentLogger, VaultError, type AwsConfig, type Backend, type CredentialProvider, type DebugLogger, type MfaPrompt, type ProfileConfig,
 } from '@awsvault/core';
 import { stderrDebugLogger } from './debugLogger.js';
@@ -99,6 +99,7 @@ export abstract class VaultCommand extends Command {
       ...(options.useCache === false ? { useCache: false } : {}),
       ...(flags.stdout ? { stdout: true } : {}),
       configFiles: [config.paths.configFile, config.paths.credentialsFile],
+      lockDir: defaultLockDir(env, homeDirectory(env)),
     });
     return { profile, provider, backend };
   }

@@ -37,3 +37,4 @@ export type { ProviderOptions } from './providers/providerForProfile.js';
 export { providerForProfile } from './providers/providerForProfile.js';
 export { askOnTerminal, hasTerminal } from './terminal/askOnTerminal.js';
 export type { AskOnTerminalOptions } from './terminal/askOnTerminal.js';
+export { withFileLock, defaultLockDir } from './lock/withFileLock.js';

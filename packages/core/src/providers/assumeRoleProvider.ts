@@ -27,6 +27,8 @@ export function assumeRoleProvider(options: {
   return async () => {
     const { profile, mfaSerial } = options;
     const source = await options.source();
+    // The client first: a path that cannot call STS must fail before anyone is asked for a code.
+    const sts = await options.sts(options.clientConfig, source);
     const input: Parameters<StsApi['assumeRole']>[0] = {
       RoleArn: options.roleArn,
       RoleSessionName: profile.roleSessionName ?? defaultRoleSessionName(),
@@ -44,7 +46,7 @@ export function assumeRoleProvider(options: {
     }
     let credentials: SessionCredentials;
     try {
-      credentials = await (await options.sts(options.clientConfig, source)).assumeRole(input);
+      credentials = await sts.assumeRole(input);
     } catch (error) {
       throw awsCallError(profile.name, 'sts:AssumeRole', error);
     }

@@ -13,10 +13,20 @@ export const DEFAULT_MIN_TTL_SECONDS = 300;
  */
 export function cachedSessionProvider(
   inner: () => Promise<Credentials>,
-  options: { sessions: SessionStore; type: string; profileName: string; detail: string; minTtlSeconds: number; now?: () => number; debug: DebugLogger },
+  options: {
+    sessions: SessionStore;
+    type: string;
+    profileName: string;
+    detail: string;
+    minTtlSeconds: number;
+    now?: () => number;
+    debug: DebugLogger;
+    /** A cross-process lock around refreshing, so parallel processes make one STS call. */
+    lock?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+  },
 ): () => Promise<Credentials> {
   const now = options.now ?? Date.now;
-  return async () => {
+  const reuse = async (): Promise<Credentials | undefined> => {
     const stored = await options.sessions.get(options.type, options.profileName, options.detail);
     if (stored) {
       const left = stored.credentials.expiration.getTime() - now();
@@ -26,9 +36,19 @@ export function cachedSessionProvider(
       }
       options.debug(`profile ${options.profileName}: cached ${options.type} session expires in ${formatGoDuration(left)}, under the minimum; fetching a new one`);
     }
+    return undefined;
+  };
+  const refresh = async (): Promise<Credentials> => {
     const fresh = await inner();
     // Credentials without an expiry (a credential_process may return long-term keys) are not cached.
     if (fresh.expiration) await options.sessions.set(options.type, options.profileName, options.detail, { ...fresh, expiration: fresh.expiration });
     return fresh;
+  };
+  return async () => {
+    const cached = await reuse();
+    if (cached) return cached;
+    if (!options.lock) return refresh();
+    // Another process may have refreshed while this one waited for the lock: look again first.
+    return options.lock(`${options.type} ${options.profileName} ${options.detail}`, async () => (await reuse()) ?? refresh());
   };
 }

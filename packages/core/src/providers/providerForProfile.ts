@@ -12,6 +12,7 @@ import { assumeRoleProvider } from './assumeRoleProvider.js';
 import { cachedSessionProvider, DEFAULT_MIN_TTL_SECONDS } from './cachedSessionProvider.js';
 import { clientConfigFor } from './clientConfigFor.js';
 import { loadSts } from './loadSts.js';
+import { withFileLock } from '../lock/withFileLock.js';
 import { masterCredentialsProvider } from './masterCredentialsProvider.js';
 import { mfaCodeSource, type MfaCodeSource } from './mfaCodeSource.js';
 import { sessionTokenProvider } from './sessionTokenProvider.js';
@@ -35,6 +36,8 @@ export interface ProviderOptions {
   stdout?: boolean;
   sts?: StsFactory;
   now?: () => number;
+  /** Where cross-process locks live; without it, parallel processes may each refresh a session. */
+  lockDir?: string;
   /** The config files that were read, for "not found" messages. */
   configFiles?: readonly string[];
 }
@@ -186,6 +189,7 @@ class ChainComposer {
       minTtlSeconds: this.minTtlSeconds,
       debug: this.debug,
       ...(this.options.now ? { now: this.options.now } : {}),
+      ...(this.options.lockDir ? { lock: <R>(name: string, fn: () => Promise<R>) => withFileLock(this.options.lockDir as string, name, fn, this.debug) } : {}),
     });
   }
 

@@ -21,6 +21,8 @@ export function sessionTokenProvider(options: {
   return async () => {
     const { profile, mfaSerial } = options;
     const source = await options.source();
+    // The client first: a path that cannot call STS must fail before anyone is asked for a code.
+    const sts = await options.sts(options.clientConfig, source);
     const input: { DurationSeconds: number; SerialNumber?: string; TokenCode?: string } = { DurationSeconds: options.durationSeconds };
     if (mfaSerial) {
       input.SerialNumber = mfaSerial;
@@ -28,7 +30,7 @@ export function sessionTokenProvider(options: {
     }
     let credentials: SessionCredentials;
     try {
-      credentials = await (await options.sts(options.clientConfig, source)).getSessionToken(input);
+      credentials = await sts.getSessionToken(input);
     } catch (error) {
       throw awsCallError(profile.name, 'sts:GetSessionToken', error);
     }

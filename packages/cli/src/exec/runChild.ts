@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { VaultError } from '@awsvault/core';
 
@@ -9,7 +8,9 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', '
  * a signal killed it (what a shell reports). Signals vault receives are passed on to the child, so
  * Ctrl-C reaches the command and not just vault.
  */
-export function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
+export async function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
+  // Loaded on use: the fast path of `vault export` shares this module and never spawns.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', env });
     const forward = (signal: NodeJS.Signals) => {

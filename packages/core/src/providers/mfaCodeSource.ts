@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import type { ProfileConfig } from '../config/ProfileConfig.js';
 import { VaultError } from '../errors.js';
@@ -41,6 +40,8 @@ export async function runMfaProcess(command: string, profileName: string, debug:
     tty = undefined;
   }
   const shell = process.platform === 'win32' ? { file: process.env['ComSpec'] ?? 'cmd.exe', args: ['/d', '/s', '/c', command] } : { file: '/bin/sh', args: ['-c', command] };
+  // Loaded here, not at the top: a cached `vault export` never spawns anything.
+  const { spawn } = await import('node:child_process');
   try {
     return await new Promise<string>((resolve, reject) => {
       const child = spawn(shell.file, shell.args, { stdio: [tty ?? 'ignore', 'pipe', tty ?? 'inherit'], windowsVerbatimArguments: true });

@@ -16,7 +16,8 @@
  * without a controlling terminal.
  */
 import fs from 'node:fs';
-import tty from 'node:tty';
+import { createRequire } from 'node:module';
+import type ttyModule from 'node:tty';
 import { VaultError } from '../errors.js';
 
 /** How `askOnTerminal` asks. @public */
@@ -28,6 +29,11 @@ export interface AskOnTerminalOptions {
 }
 
 const isWindows = process.platform === 'win32';
+// node:tty is loaded on first use: `vault export` from a cached session never touches a terminal.
+const requireBuiltin = createRequire(import.meta.url);
+let ttyLoaded: typeof ttyModule | undefined;
+const tty = (): typeof ttyModule => (ttyLoaded ??= requireBuiltin('node:tty') as typeof ttyModule);
+
 // O_NOCTTY: opening an explicit `ttyPath` must never make it our controlling terminal.
 const noCtty = fs.constants.O_NOCTTY ?? 0;
 const READ_FLAGS = fs.constants.O_RDONLY | noCtty;
@@ -70,7 +76,7 @@ export function hasTerminal(options: { ttyPath?: string } = {}): boolean {
   let fd: number | undefined;
   try {
     fd = fs.openSync(input, READ_FLAGS);
-    return tty.isatty(fd);
+    return tty().isatty(fd);
   } catch {
     return false;
   } finally {
@@ -80,7 +86,7 @@ export function hasTerminal(options: { ttyPath?: string } = {}): boolean {
 
 interface OpenTerminal {
   /** Owns the read descriptor: destroying it closes that descriptor. */
-  input: tty.ReadStream;
+  input: ttyModule.ReadStream;
   /** A separate, blocking descriptor for output, closed by us. */
   outputFd: number;
 }
@@ -91,9 +97,9 @@ function openTerminal(ttyPath: string | undefined, question: string): OpenTermin
   let outputFd: number | undefined;
   try {
     inputFd = fs.openSync(input, READ_FLAGS);
-    if (!tty.isatty(inputFd)) throw new Error(`${input} is not a terminal`);
+    if (!tty().isatty(inputFd)) throw new Error(`${input} is not a terminal`);
     outputFd = fs.openSync(output, WRITE_FLAGS);
-    const stream = new tty.ReadStream(inputFd);
+    const stream = new (tty().ReadStream)(inputFd);
     return { input: stream, outputFd };
   } catch (error) {
     if (outputFd !== undefined) closeQuietly(outputFd);

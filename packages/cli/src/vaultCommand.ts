@@ -21,6 +21,11 @@ export abstract class VaultCommand extends Command {
     backend: Flags.string({ description: 'Secret backend to use', env: 'AWS_VAULT_BACKEND', helpGroup: 'GLOBAL' }),
     prompt: Flags.string({ description: 'Prompt driver to use for MFA codes', env: 'AWS_VAULT_PROMPT', helpGroup: 'GLOBAL' }),
     'file-dir': Flags.string({ description: 'Directory for the "file" backend', env: 'AWS_VAULT_FILE_DIR', helpGroup: 'GLOBAL' }),
+    'pass-dir': Flags.string({ description: 'Pass password store directory', env: 'AWS_VAULT_PASS_PASSWORD_STORE_DIR', helpGroup: 'GLOBAL' }),
+    'pass-cmd': Flags.string({ description: 'Name of the pass executable', env: 'AWS_VAULT_PASS_CMD', helpGroup: 'GLOBAL' }),
+    'pass-prefix': Flags.string({ description: 'Prefix to prepend to the item path stored in pass', env: 'AWS_VAULT_PASS_PREFIX', helpGroup: 'GLOBAL' }),
+    'secret-service-collection': Flags.string({ description: 'Name of the secret-service collection to use', env: 'AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME', helpGroup: 'GLOBAL' }),
+    keychain: Flags.string({ description: 'Name of macOS keychain to use, if it doesn\'t exist it will be created', env: 'AWS_VAULT_KEYCHAIN_NAME', helpGroup: 'GLOBAL' }),
   };
 
   protected debugLog: DebugLogger = silentLogger;
@@ -52,9 +57,13 @@ export abstract class VaultCommand extends Command {
     return loadAwsConfig(paths);
   }
 
-  protected async openBackend(flags: { backend?: string | undefined; 'file-dir'?: string | undefined }): Promise<Backend> {
+  protected async openBackend(flags: BackendFlags): Promise<Backend> {
+    // Backends read their settings from the environment; flags given on the command line win.
     const env = { ...this.env() };
-    if (flags['file-dir']) env['AWS_VAULT_FILE_DIR'] = flags['file-dir'];
+    for (const [flag, variable] of Object.entries(BACKEND_FLAG_ENV)) {
+      const value = flags[flag as keyof BackendFlags];
+      if (value) env[variable] = value;
+    }
     return selectBackend(await this.registry(), flags.backend, {
       env,
       homeDir: homeDirectory(env),
@@ -122,11 +131,21 @@ export abstract class VaultCommand extends Command {
   }
 }
 
+/** Backend settings aws-vault takes as global flags, and the variables the backends read them from. */
+const BACKEND_FLAG_ENV = {
+  'file-dir': 'AWS_VAULT_FILE_DIR',
+  'pass-dir': 'AWS_VAULT_PASS_PASSWORD_STORE_DIR',
+  'pass-cmd': 'AWS_VAULT_PASS_CMD',
+  'pass-prefix': 'AWS_VAULT_PASS_PREFIX',
+  'secret-service-collection': 'AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME',
+  keychain: 'AWS_VAULT_KEYCHAIN_NAME',
+} as const;
+
+export type BackendFlags = { backend?: string | undefined } & { [K in keyof typeof BACKEND_FLAG_ENV]?: string | undefined };
+
 /** Flags of the commands that produce credentials. */
-export interface CredentialFlags {
-  backend?: string | undefined;
+export interface CredentialFlags extends BackendFlags {
   prompt?: string | undefined;
-  'file-dir'?: string | undefined;
   region?: string | undefined;
   'mfa-token'?: string | undefined;
   duration?: string | undefined;

@@ -1,0 +1,33 @@
+export { PassBackend, openPassBackend } from './passBackend.js';
+export type { PassBackendOptions } from './passBackend.js';
+export {
+  resolvePassSettings,
+  resolveStoreDir,
+  findExecutable,
+  isStoreInitialised,
+  checkPassUsable,
+  isPassAvailable,
+  PASS_DIR_ENV,
+  PASS_CMD_ENV,
+  PASS_PREFIX_ENV,
+  PASS_TIMEOUT_ENV,
+  DEFAULT_PASS_TIMEOUT_MS,
+} from './settings.js';
+export type { PassSettings, PassUnavailable } from './settings.js';
+export {
+  encodeKey,
+  decodeEntryPath,
+  entryName,
+  awsVaultEntryName,
+  fallbackEntryName,
+  fromAwsVaultKey,
+  isAmbiguousKey,
+  invalidKeyReason,
+  prefixSegments,
+  RESERVED_DIRS,
+} from './entryName.js';
+export { encodeItemJson, decodeItemJson, PassItemJsonError } from './itemJson.js';
+export type { PassItem } from './itemJson.js';
+export { runPass, lastStderrLine, STDERR_LIMIT } from './runPass.js';
+export type { PassRun, RunPassOptions } from './runPass.js';
+export { default as passBackendHook } from './hooks/backend.js';

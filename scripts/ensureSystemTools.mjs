@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Checks the Debian tools the tests drive for real (the AWS CLI, gpg and pass, a Secret Service,
-// a D-Bus session, a pty). As root it installs what is missing with apt-get; otherwise it stops
+// a D-Bus session, a pty, a GUI prompt under a virtual display). As root it installs what is missing with apt-get; otherwise it stops
 // with the exact command to run, so no test is ever skipped for a missing tool.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,6 +14,9 @@ const TOOLS = [
   { path: '/usr/bin/dbus-run-session', pkg: 'dbus' },
   { path: '/usr/bin/script', pkg: 'bsdutils' },
   { path: '/usr/bin/python3', pkg: 'python3' },
+  { path: '/usr/bin/zenity', pkg: 'zenity' },
+  { path: '/usr/bin/Xvfb', pkg: 'xvfb' },
+  { path: '/usr/bin/xdotool', pkg: 'xdotool' },
 ];
 
 const missing = TOOLS.filter((tool) => !existsSync(tool.path)).map((tool) => tool.pkg);

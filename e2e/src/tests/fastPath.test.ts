@@ -50,7 +50,7 @@ describe('the fast path and the oclif path give the same results', () => {
       const r = await run(process.execPath, ['--import', tracer, vaultBin, ...args], { ...s.home.env, VAULT_TRACE_IMPORTS: trace });
       assert.equal(r.code, 0, r.stderr);
       const loaded = readFileSync(trace, 'utf8');
-      assert.match(loaded, /fastPath\.bundle\.js/);
+      assert.match(loaded, /fastBundle\/runFastPath\.js/);
       assert.doesNotMatch(loaded, /@oclif|@aws-sdk|@smithy|openpgp/);
     }
     assert.equal(s.emulator.state.calls('sts:GetSessionToken'), before);

@@ -6,7 +6,7 @@ const argv = process.argv.slice(2);
 let code;
 if ((argv[0] === 'export' || argv[0] === 'exec') && !process.env.VAULT_NO_FAST_PATH) {
   try {
-    const { runFastPath } = await import('../dist/fastPath.bundle.js');
+    const { runFastPath } = await import('../dist/fastBundle/runFastPath.js');
     code = await runFastPath(argv, process.env);
   } catch {
     code = undefined; // no bundle (a dev checkout before `npm run build`): oclif does everything

@@ -55,3 +55,5 @@ export type { RotateAccessKeyOptions, RotateAccessKeyResult } from './rotate/rot
 export { rotateAccessKey, chainNeedsMfa } from './rotate/rotateAccessKey.js';
 export type { ClearedCounts } from './store/clearSessions.js';
 export { clearAllSessions, clearProfileSessions, ssoStartUrlForProfile } from './store/clearSessions.js';
+export type { MigrationOptions, MigrationOutcome, MigrationSummary } from './migrate/migrateItems.js';
+export { migrateItems } from './migrate/migrateItems.js';

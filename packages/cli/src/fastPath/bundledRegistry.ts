@@ -1,4 +1,5 @@
 import backendFile from '@awsvault/plugin-backend-file/hook';
+import backendSecretService from '@awsvault/plugin-backend-secret-service/hook';
 import promptTerminal from '@awsvault/plugin-prompt-terminal/hook';
 import type { BackendDefinition, PromptDefinition, SourceDefinition } from '@awsvault/core';
 import type { Registry } from '../registry.js';
@@ -8,7 +9,8 @@ import type { Registry } from '../registry.js';
  * directly so the fast path gets the same definitions oclif's hook run would give, without oclif.
  * A unit test keeps this list equal to package.json.
  */
-export const BUNDLED_HOOKS: Record<string, () => Promise<BackendDefinition | PromptDefinition | SourceDefinition>> = { '@awsvault/plugin-backend-file': backendFile, '@awsvault/plugin-prompt-terminal': promptTerminal };
+export const BUNDLED_HOOKS: Record<string, () => Promise<BackendDefinition | PromptDefinition | SourceDefinition>> = { '@awsvault/plugin-backend-secret-service': backendSecretService,
+  '@awsvault/plugin-backend-file': backendFile, '@awsvault/plugin-prompt-terminal': promptTerminal };
 
 export async function bundledRegistry(): Promise<Registry> {
   const registry: Registry = { backends: new Map(), prompts: new Map(), sources: new Map(), owners: new Map() };

@@ -16,3 +16,4 @@ export {
   type SessionTag,
 } from './state.js';
 export { AwsError } from './errors.js';
+export { FederationEndpoint, SIGNIN_TOKEN_TTL_MS, isFederationRequest, type FederationRecord } from './federation.js';

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsError, invalidAction, invalidClientTokenId, missingAuthenticationToken } from './errors.js';
+import { FederationEndpoint, isFederationRequest } from './federation.js';
 import { iam } from './iam.js';
 import { callerArn } from './identity.js';
 import { newRequestId } from './ids.js';
@@ -36,6 +37,8 @@ export interface Emulator {
   /** Base URL, e.g. http://127.0.0.1:41234 — pass as the endpoint of any client. */
   url: string;
   state: EmulatorState;
+  /** The console federation endpoint (`/federation`, `/oauth`) on the same server, and its records. */
+  federation: FederationEndpoint;
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
@@ -177,7 +180,15 @@ function send(res: ServerResponse, response: EncodedResponse): void {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const state = options.state ?? new EmulatorState(options.stateOptions);
   const host = options.host ?? '127.0.0.1';
+  const federation = new FederationEndpoint(state);
   const server = createServer((req, res) => {
+    if (isFederationRequest(req.url ?? '/')) {
+      readBody(req).then(
+        (body) => send(res, federation.handle(req.method ?? 'GET', req.url ?? '/', body.toString('utf8'))),
+        () => res.destroy(),
+      );
+      return;
+    }
     handle(state, options, req).then(
       (response) => send(res, response),
       () => res.destroy(),
@@ -197,6 +208,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     url: `http://${shownHost}:${port}`,
     state,
+    federation,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

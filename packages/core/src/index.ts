@@ -57,3 +57,7 @@ export type { ClearedCounts } from './store/clearSessions.js';
 export { clearAllSessions, clearProfileSessions, ssoStartUrlForProfile } from './store/clearSessions.js';
 export type { MigrationOptions, MigrationOutcome, MigrationSummary } from './migrate/migrateItems.js';
 export { migrateItems } from './migrate/migrateItems.js';
+export type { WebIdentityCredentials } from './providers/stsApi.js';
+export type { OidcToken, OidcClientRegistration } from './store/oidcTokenStore.js';
+export { OidcTokenStore, oidcTokenKey, formatOidcTokenPayload, parseOidcTokenPayload } from './store/oidcTokenStore.js';
+export { withoutSdkNodeWarning } from './providers/loadSts.js';

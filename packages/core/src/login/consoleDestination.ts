@@ -1,3 +1,5 @@
+import { VaultError } from '../errors.js';
+
 /** Where the console sign-in happens and where it lands, for one region. @public */
 export interface ConsoleSignin {
   /** The federation endpoint: `getSigninToken` and `login` are actions on it. */
@@ -46,7 +48,12 @@ export function consoleSignin(options: { region?: string | undefined; path?: str
   let federationUrl = partition.federationUrl;
   let logoutUrl = partition.logoutUrl;
   if (options.federationEndpoint) {
-    const custom = new URL(options.federationEndpoint);
+    let custom: URL;
+    try {
+      custom = new URL(options.federationEndpoint);
+    } catch {
+      throw new VaultError('ENDPOINT_INVALID', `the sign-in endpoint ${options.federationEndpoint} is not a URL`, { hint: 'check AWS_ENDPOINT_URL_SIGNIN, AWS_ENDPOINT_URL and endpoint_url' });
+    }
     const base = `${custom.protocol}//${custom.host}`;
     federationUrl = custom.pathname === '/' || custom.pathname === '' ? `${base}/federation` : `${base}${custom.pathname.replace(/\/+$/, '')}`;
     logoutUrl = `${base}/oauth`;

@@ -1,7 +1,7 @@
 import type { Credentials } from '../credentials.js';
 import { VaultError } from '../errors.js';
 import type { ClientConfig } from '../source.js';
-import type { SessionCredentials, StsApi, StsFactory } from './stsApi.js';
+import type { SessionCredentials, StsApi, StsFactory, WebIdentityCredentials } from './stsApi.js';
 
 /**
  * The only importer of `@aws-sdk/client-sts`, and only when an STS call is really made: the SDK costs
@@ -21,6 +21,7 @@ export const loadSts: StsFactory = async (config: ClientConfig, credentials: Cre
     // vault resolves endpoints itself (env, profile, sso-session); the SDK must not re-read them.
     ignoreConfiguredEndpointUrls: true,
   }));
+  let anonymous: InstanceType<typeof sdk.STSClient> | undefined;
   const toSession = (result: { Credentials?: { AccessKeyId?: string | undefined; SecretAccessKey?: string | undefined; SessionToken?: string | undefined; Expiration?: Date | undefined } | undefined }): SessionCredentials => {
     const c = result.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.Expiration) throw new VaultError('STS_BAD_RESPONSE', 'STS answered without credentials');
@@ -33,6 +34,25 @@ export const loadSts: StsFactory = async (config: ClientConfig, credentials: Cre
     getCallerIdentity: async () => {
       const out = await client.send(new sdk.GetCallerIdentityCommand({}));
       return { Account: out.Account ?? '', Arn: out.Arn ?? '', UserId: out.UserId ?? '' };
+    },
+    assumeRoleWithWebIdentity: async (input) => {
+      // A client of its own, built without credentials: the SDK models this operation as
+      // `smithy.api#noAuth` (then sigv4a), so it is sent unsigned and no credentials are ever
+      // resolved. An empty scheme preference keeps `auth_scheme_preference` in the user's AWS config
+      // from moving sigv4a first.
+      anonymous ??= withoutSdkNodeWarning(() => new sdk.STSClient({
+        region: config.region,
+        ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+        ignoreConfiguredEndpointUrls: true,
+        authSchemePreference: [],
+      }));
+      const out = await anonymous.send(new sdk.AssumeRoleWithWebIdentityCommand(input));
+      const result: WebIdentityCredentials = toSession(out);
+      if (out.AssumedRoleUser?.Arn) result.assumedRoleArn = out.AssumedRoleUser.Arn;
+      if (out.SubjectFromWebIdentityToken) result.subject = out.SubjectFromWebIdentityToken;
+      if (out.Provider) result.provider = out.Provider;
+      if (out.Audience) result.audience = out.Audience;
+      return result;
     },
   };
 };

@@ -132,7 +132,7 @@ export async function rotateAccessKey(options: RotateAccessKeyOptions): Promise<
     newKey = { accessKeyId: created.AccessKeyId, secretAccessKey: created.SecretAccessKey };
     userName ??= created.UserName || undefined;
   } catch (error) {
-    const failed = awsCallError(profileName, 'iam:CreateAccessKey', error);
+    const failed = callFailed(profileName, 'iam:CreateAccessKey', error);
     if (awsErrorCode(error) === 'LimitExceeded') {
       throw new VaultError('ROTATE_KEY_LIMIT', `${failed.message}; ${unchanged}`, {
         hint: `IAM allows two access keys per user${userName ? ` and ${userName} has two` : ''}: delete the one vault does not store (not ${old}; see \`aws iam list-access-keys\`) with \`aws iam delete-access-key\`, then rotate again`,
@@ -180,7 +180,7 @@ export async function rotateAccessKey(options: RotateAccessKeyOptions): Promise<
     await (await options.iam(deleteCredentials)).deleteAccessKey({ AccessKeyId: oldKey.accessKeyId, ...userParam });
   }, { ...options.keyWait, retryable: transient, debug, what: `iam:DeleteAccessKey of ${old}` });
   if (!deleted.ok) {
-    const reason = isVaultError(deleted.error) && deleted.error.code === 'AWS_CALL_FAILED' ? firstLine(deleted.error) : awsCallError(profileName, 'iam:DeleteAccessKey', deleted.error).message;
+    const reason = isVaultError(deleted.error) && deleted.error.code === 'AWS_CALL_FAILED' ? firstLine(deleted.error) : callFailed(profileName, 'iam:DeleteAccessKey', deleted.error).message;
     throw new VaultError('ROTATE_OLD_KEY_LEFT', `${reason}; the new key ${fresh} is stored and live, but the old key ${old} is still active in IAM`, {
       hint: `delete ${old} by hand: find its id with \`vault exec ${profileName} -- aws iam list-access-keys${userName ? ` --user-name ${userName}` : ''}\`, then \`aws iam delete-access-key --access-key-id <id>${userName ? ` --user-name ${userName}` : ''}\``,
       cause: deleted.error,
@@ -212,6 +212,15 @@ async function undoNewKey(
     });
   }
   return new VaultError(code, `${what}; it was deleted again; ${unchanged}`, { cause });
+}
+
+/** `awsCallError`, naming AWS's wire code (`LimitExceeded`) rather than the SDK's class name (`LimitExceededException`). */
+function callFailed(profileName: string, call: string, error: unknown): VaultError {
+  const base = awsCallError(profileName, call, error);
+  const code = awsErrorCode(error);
+  const name = (error as { name?: unknown }).name;
+  if (!code || typeof name !== 'string' || code === name || !base.message.includes(`failed: ${name}:`)) return base;
+  return new VaultError(base.code, base.message.replace(`failed: ${name}:`, `failed: ${code}:`), { ...(base.hint ? { hint: base.hint } : {}), cause: error });
 }
 
 function prefixed(error: unknown, prefix: string): VaultError {

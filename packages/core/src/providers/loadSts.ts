@@ -1,5 +1,6 @@
 import type { Credentials } from '../credentials.js';
 import { VaultError } from '../errors.js';
+import { awsErrorCode } from './awsErrorCode.js';
 import type { ClientConfig } from '../source.js';
 import type { SessionCredentials, StsApi, StsFactory, WebIdentityCredentials } from './stsApi.js';
 
@@ -60,7 +61,8 @@ export const loadSts: StsFactory = async (config: ClientConfig, credentials: Cre
 /** Turns an SDK or network error into one line naming the profile, the call and AWS's error code. @public */
 export function awsCallError(profileName: string, call: string, error: unknown): VaultError {
   const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const code = e.$metadata ? e.name : e.code ?? (e.name === 'Error' ? undefined : e.name);
+  // AWS's wire code (`ExpiredToken`), not the SDK's class name (`ExpiredTokenException`).
+  const code = awsErrorCode(error) ?? (e.$metadata || e.name === 'Error' ? undefined : e.name);
   const message = (e.message ?? String(error)).split('\n')[0];
   const text = code && message && !message.startsWith(code) ? `${code}: ${message}` : message ?? String(error);
   const hint = hintFor(code ?? /\b(E[A-Z]{3,})\b/.exec(message ?? '')?.[1]);

@@ -22,6 +22,8 @@ interface Value {
 }
 
 const HOUR = 3600;
+/** Far beyond any real chain; deeper ones are refused with a message instead of exhausting the stack. */
+export const MAX_CHAIN_DEPTH = 256;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const ENV_FOR_CHAIN: ReadonlyArray<[string, string]> = [
   ['AWS_STS_REGIONAL_ENDPOINTS', 'sts_regional_endpoints'],
@@ -50,6 +52,11 @@ function resolveInChain(config: AwsConfig, name: string, options: ResolveOptions
   if (chain.includes(name)) {
     throw new VaultError('CONFIG_LOOP', `profile ${chain[0]}: source_profile loop ${[...chain, name].join(' -> ')} in ${config.paths.configFile}`, {
       hint: 'make one profile of the loop hold credentials instead of a source_profile',
+    });
+  }
+  if (chain.length >= MAX_CHAIN_DEPTH) {
+    throw new VaultError('CONFIG_TOO_DEEP', `profile ${chain[0]}: source_profile chain is deeper than ${MAX_CHAIN_DEPTH} profiles in ${config.paths.configFile}`, {
+      hint: 'shorten the chain of source_profile settings',
     });
   }
   const isTarget = chainedFrom === undefined;
@@ -81,6 +88,11 @@ function resolveInChain(config: AwsConfig, name: string, options: ResolveOptions
 function fillFromFile(config: AwsConfig, name: string, fill: (key: string, value: string, origin: string) => void, includes: string[]): void {
   if (includes.includes(name)) {
     throw new VaultError('CONFIG_LOOP', `profile ${includes[0]}: include_profile loop ${[...includes, name].join(' -> ')} in ${config.paths.configFile}`);
+  }
+  if (includes.length >= MAX_CHAIN_DEPTH) {
+    throw new VaultError('CONFIG_TOO_DEEP', `profile ${includes[0]}: include_profile chain is deeper than ${MAX_CHAIN_DEPTH} profiles in ${config.paths.configFile}`, {
+      hint: 'shorten the chain of include_profile settings',
+    });
   }
   const section = config.profiles.get(name);
   for (const [key, entry] of section?.entries ?? []) fill(key, entry.value, `${section?.file}:${entry.line}`);

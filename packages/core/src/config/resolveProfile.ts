@@ -89,7 +89,7 @@ function fillFromFile(config: AwsConfig, name: string, fill: (key: string, value
   if (includes.includes(name)) {
     throw new VaultError('CONFIG_LOOP', `profile ${includes[0]}: include_profile loop ${[...includes, name].join(' -> ')} in ${config.paths.configFile}`);
   }
-  if (includes.length >= MAX_CHAIN_DEPTH) {
+  if (includes.length > MAX_CHAIN_DEPTH) {
     throw new VaultError('CONFIG_TOO_DEEP', `profile ${includes[0]}: include_profile chain is deeper than ${MAX_CHAIN_DEPTH} profiles in ${config.paths.configFile}`, {
       hint: 'shorten the chain of include_profile settings',
     });

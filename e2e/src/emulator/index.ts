@@ -17,3 +17,14 @@ export {
 } from './state.js';
 export { AwsError } from './errors.js';
 export { FederationEndpoint, SIGNIN_TOKEN_TTL_MS, isFederationRequest, type FederationRecord } from './federation.js';
+export {
+  signJwt,
+  unsignedJwt,
+  normalizeIssuer,
+  type CreatedOidcProvider,
+  type CreateOidcProviderOptions,
+  type JwtClaims,
+  type OidcProviderRecord,
+} from './oidc.js';
+export { IdentityCenter, isSsoRequest, type SsoAssignment, type AssignOptions } from './sso.js';
+export { SsoOidc, OidcError, DEVICE_CODE_GRANT, type SsoOidcOptions, type AccessTokenRecord, type OidcClientRecord, type DeviceAuthorizationRecord } from './ssoOidc.js';

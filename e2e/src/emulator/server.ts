@@ -11,6 +11,7 @@ import type { Service } from './service.js';
 import { readSigV4, verifySigV4, type IncomingSignedRequest, type SigV4Claims } from './sigv4.js';
 import { EmulatorState, type EmulatorStateOptions } from './state.js';
 import { sts } from './sts.js';
+import { IdentityCenter, isSsoRequest } from './sso.js';
 
 /**
  * The emulator's HTTP front door: one loopback server for every emulated
@@ -39,6 +40,8 @@ export interface Emulator {
   state: EmulatorState;
   /** The console federation endpoint (`/federation`, `/oauth`) on the same server, and its records. */
   federation: FederationEndpoint;
+  /** IAM Identity Center (SSO-OIDC, the access portal and their test endpoints) on the same server. */
+  sso: IdentityCenter;
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
@@ -56,7 +59,9 @@ function serviceFor(claims: SigV4Claims | undefined, call: DecodedCall | undefin
     if (byTarget) return byTarget;
   }
   const action = call?.action;
-  return SERVICES.find((s) => action !== undefined && Object.hasOwn(s.actions, action)) ?? sts;
+  return (
+    SERVICES.find((s) => action !== undefined && (Object.hasOwn(s.actions, action) || Object.hasOwn(s.anonymousActions ?? {}, action))) ?? sts
+  );
 }
 
 function redact(params: Params): Params {
@@ -114,8 +119,18 @@ async function handle(state: EmulatorState, options: EmulatorOptions, req: Incom
     if (claimsError !== undefined) throw claimsError;
     if (action === undefined || action === '') throw new AwsError(400, 'MissingAction', 'Missing Action');
     const handler = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
-    if (!handler) throw invalidAction(action, call.version ?? service.spec.version);
+    const anonymous = service.anonymousActions && Object.hasOwn(service.anonymousActions, action) ? service.anonymousActions[action] : undefined;
+    if (!handler && !anonymous) throw invalidAction(action, call.version ?? service.spec.version);
     if (call.version !== undefined && call.version !== service.spec.version) throw invalidAction(action, call.version);
+    if (anonymous) {
+      // Authenticated by its parameters (a token): no signature is needed, and one sent is not checked.
+      const fault = state.takeFault(service.spec.name, action);
+      if (fault) throw new AwsError(fault.status, fault.code, fault.message);
+      const response = encodeResult(call, service.spec, action, anonymous({ state, params: call.params }), requestId);
+      log(state, requestId, service, call, claims, undefined, response.status);
+      return response;
+    }
+    if (!handler) throw invalidAction(action, call.version ?? service.spec.version);
     if (!claims) throw missingAuthenticationToken();
 
     verifySigV4(request, claims, {
@@ -181,7 +196,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const state = options.state ?? new EmulatorState(options.stateOptions);
   const host = options.host ?? '127.0.0.1';
   const federation = new FederationEndpoint(state);
+  const sso = new IdentityCenter(state);
   const server = createServer((req, res) => {
+    if (isSsoRequest(req.url ?? '/')) {
+      readBody(req).then(
+        (body) => send(res, sso.handle(req.method ?? 'GET', req.url ?? '/', req.headers, body.toString('utf8'))),
+        () => res.destroy(),
+      );
+      return;
+    }
     if (isFederationRequest(req.url ?? '/')) {
       readBody(req).then(
         (body) => send(res, federation.handle(req.method ?? 'GET', req.url ?? '/', body.toString('utf8'))),
@@ -209,6 +232,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url: `http://${shownHost}:${port}`,
     state,
     federation,
+    sso,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

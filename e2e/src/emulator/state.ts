@@ -6,6 +6,13 @@ import {
   newSessionToken,
   newUniqueId,
 } from './ids.js';
+import {
+  newOidcProvider,
+  normalizeIssuer,
+  type CreatedOidcProvider,
+  type CreateOidcProviderOptions,
+  type OidcProviderRecord,
+} from './oidc.js';
 import type { Params } from './query.js';
 import { totpCode, totpStep } from './totp.js';
 
@@ -49,6 +56,8 @@ export interface RoleRecord {
   readonly trustedPrincipals: readonly string[];
   readonly requireMfa: boolean;
   readonly externalId: string | undefined;
+  /** StringLike pattern (`*`, `?`) the `sub` of a web identity token must match; undefined: any. */
+  readonly webIdentitySubject: string | undefined;
   readonly maxSessionDuration: number;
   readonly createDate: number;
 }
@@ -71,8 +80,10 @@ export interface SessionRecord {
   readonly expiresAt: number;
   /** Whether MFA was presented when this session (or one it was chained from) was made. */
   readonly mfaAuthenticated: boolean;
-  /** The access key that signed the call that issued this session. */
+  /** The access key that signed the call that issued this session (AssumeRoleWithWebIdentity: the OIDC provider's ARN). */
   readonly issuedBy: string;
+  /** For AssumeRoleWithWebIdentity sessions: the provider and the token's subject and audience. */
+  readonly webIdentity?: { readonly providerArn: string; readonly subject: string; readonly audience: string };
   /** The IAM user behind a GetSessionToken or GetFederationToken session. */
   readonly userName?: string;
   readonly roleArn?: string;
@@ -160,12 +171,17 @@ export interface CreatedMfaDevice {
 export interface CreateRoleOptions {
   readonly name: string;
   readonly accountId?: string;
-  /** User, role or account-root ARNs (`arn:aws:iam::<acct>:root`, or a bare account id) that may assume the role. */
+  /**
+   * User, role or account-root ARNs (`arn:aws:iam::<acct>:root`, or a bare account id) that may assume the role;
+   * for AssumeRoleWithWebIdentity, `oidc:<issuer>` or the OIDC provider's ARN.
+   */
   readonly trustedPrincipals: readonly string[];
   /** Require MFA (an MFA'd session, or SerialNumber/TokenCode in the AssumeRole call). */
   readonly requireMfa?: boolean;
   /** When set, AssumeRole must pass this ExternalId. */
   readonly externalId?: string;
+  /** When set, a web identity token's `sub` must match this StringLike pattern (`*` and `?` wildcards). */
+  readonly webIdentitySubject?: string;
   /** Seconds, 3600–43200; default 3600. */
   readonly maxSessionDuration?: number;
 }
@@ -194,6 +210,7 @@ export class EmulatorState {
   private readonly mfaDevices = new Map<string, MfaDeviceRecord>();
   private readonly roles = new Map<string, RoleRecord>();
   private readonly sessionsByKey = new Map<string, SessionRecord>();
+  private readonly oidcProviders = new Map<string, OidcProviderRecord>();
   private readonly counters = new Map<string, number>();
   private readonly faults: { action: string; fault: Fault; remaining: number }[] = [];
   private log: RequestLogEntry[] = [];
@@ -317,11 +334,27 @@ export class EmulatorState {
       trustedPrincipals: [...options.trustedPrincipals],
       requireMfa: options.requireMfa ?? false,
       externalId: options.externalId,
+      webIdentitySubject: options.webIdentitySubject,
       maxSessionDuration,
       createDate: this.now(),
     };
     this.roles.set(arn, role);
     return { arn, roleName: role.roleName, roleId: role.roleId, accountId };
+  }
+
+  /**
+   * Registers an OpenID Connect identity provider (IAM CreateOpenIDConnectProvider) with an RS256
+   * key pair made here; `sign(claims)` issues tokens for AssumeRoleWithWebIdentity. A role admits
+   * its tokens when its `trustedPrincipals` names `oidc:<issuer>` or the returned ARN.
+   */
+  createOidcProvider(options: CreateOidcProviderOptions): CreatedOidcProvider {
+    const accountId = options.accountId ?? this.defaultAccountId;
+    if (!/^\d{12}$/.test(accountId)) throw new Error(`account id must be 12 digits: ${accountId}`);
+    const key = oidcKey(accountId, options.issuer);
+    if (this.oidcProviders.has(key)) throw new Error(`OIDC provider ${options.issuer} already exists in account ${accountId}`);
+    const { record, sign } = newOidcProvider(accountId, options, () => this.now());
+    this.oidcProviders.set(key, record);
+    return { arn: record.arn, issuer: record.issuer, audiences: record.audiences, sign };
   }
 
   // ---- test-facing observation -------------------------------------------
@@ -434,6 +467,11 @@ export class EmulatorState {
     return this.roles.get(arn);
   }
 
+  /** The account's OIDC provider for a token issuer (`https://` and a trailing `/` do not matter). */
+  findOidcProvider(accountId: string, issuer: string): OidcProviderRecord | undefined {
+    return this.oidcProviders.get(oidcKey(accountId, issuer));
+  }
+
   findMfaDevice(serialNumber: string): MfaDeviceRecord | undefined {
     return this.mfaDevices.get(serialNumber);
   }
@@ -527,6 +565,10 @@ export class EmulatorState {
 
 function userKey(accountId: string, userName: string): string {
   return `${accountId}/${userName}`;
+}
+
+function oidcKey(accountId: string, issuer: string): string {
+  return `${accountId}/${normalizeIssuer(issuer)}`;
 }
 
 function pickKey(record: AccessKeyRecord): { accessKeyId: string; secretAccessKey: string } {

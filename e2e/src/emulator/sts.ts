@@ -1,7 +1,8 @@
 import { accessDenied, AwsError, validationError } from './errors.js';
 import { callerAccount, callerArn, callerUserId, isTrusted, sessionArn } from './identity.js';
+import { decodeJwt, hasValidSignature, invalidIdentityToken, normalizeIssuer } from './oidc.js';
 import { memberStructs, memberValues, type Params } from './query.js';
-import type { CallContext, Service } from './service.js';
+import type { AnonymousCallContext, CallContext, Service } from './service.js';
 import type { Caller, EmulatorState, SessionRecord, SessionTag, UserRecord } from './state.js';
 import {
   EXTERNAL_ID_PATTERN,
@@ -14,7 +15,7 @@ import type { ResultObject } from './xml.js';
 
 /**
  * AWS STS (2011-06-15): GetCallerIdentity, GetSessionToken, AssumeRole,
- * GetFederationToken, with the rules AWS applies to who may call what and
+ * GetFederationToken, and the unsigned AssumeRoleWithWebIdentity, with the rules AWS applies to who may call what and
  * for how long. Behaviour and messages follow the STS API reference and the
  * IAM user guide ("Compare AWS STS credentials", "Permissions for
  * GetSessionToken", role chaining), plus error texts AWS is seen returning.
@@ -246,6 +247,97 @@ function getFederationToken({ state, caller, params }: CallContext): ResultObjec
   };
 }
 
+/** Whether `value` matches an IAM StringLike pattern (`*` any run, `?` one character). */
+function stringLike(pattern: string, value: string): boolean {
+  const source = [...pattern].map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${source}$`, 'su').test(value);
+}
+
+/**
+ * AssumeRoleWithWebIdentity: no signature; the caller proves itself with an OIDC token (an RS256
+ * JWT) from a provider registered in the role's account. Checked in STS's order: parameters, the
+ * token (issuer known, signature, `exp`, `aud`, `sub`), then the role's trust (the provider, and the
+ * role's `sub` pattern if it has one) and its MaxSessionDuration.
+ */
+function assumeRoleWithWebIdentity({ state, params }: AnonymousCallContext): ResultObject {
+  const v = new Validator();
+  if (v.required('roleArn', params.RoleArn)) v.length('roleArn', params.RoleArn, 20, 2048);
+  if (v.required('roleSessionName', params.RoleSessionName)) {
+    v.length('roleSessionName', params.RoleSessionName, 2, 64);
+    v.pattern('roleSessionName', params.RoleSessionName, NAME_PATTERN.regex, NAME_PATTERN.shown);
+  }
+  // The token is a credential: its value is never echoed in a validation message.
+  if (v.required('webIdentityToken', params.WebIdentityToken)) {
+    const length = params.WebIdentityToken.length;
+    if (length < 4) v.custom('webIdentityToken', '<redacted>', 'have length greater than or equal to 4');
+    else if (length > 20000) v.custom('webIdentityToken', '<redacted>', 'have length less than or equal to 20000');
+  }
+  const requested = v.integer('durationSeconds', params.DurationSeconds, 900, 43200);
+  v.length('policy', params.Policy, 1, 2048);
+  v.check();
+  const roleArn = params.RoleArn ?? '';
+  const sessionName = params.RoleSessionName ?? '';
+  const arnMatch = /^arn:aws[\w-]*:iam::(\d{12}):role\/.+$/.exec(roleArn);
+  if (!arnMatch) throw validationError('Request ARN is invalid');
+  const accountId = arnMatch[1] as string;
+  checkPolicyJson(params.Policy);
+
+  const jwt = decodeJwt(params.WebIdentityToken ?? '');
+  const issuer = jwt.claims['iss'];
+  if (typeof issuer !== 'string' || issuer === '') throw invalidIdentityToken();
+  const provider = state.findOidcProvider(accountId, issuer);
+  if (!provider) throw invalidIdentityToken(`No OpenIDConnect provider found in your account for ${issuer}`);
+  if (!hasValidSignature(jwt, provider)) throw invalidIdentityToken();
+  const nowSeconds = Math.floor(state.now() / 1000);
+  const exp = jwt.claims['exp'];
+  if (typeof exp !== 'number') throw invalidIdentityToken();
+  if (exp <= nowSeconds) {
+    throw new AwsError(400, 'ExpiredTokenException', `Token expired: current date/time ${nowSeconds} must be before the expiration date/time ${exp}`);
+  }
+  const nbf = jwt.claims['nbf'];
+  if (typeof nbf === 'number' && nbf > nowSeconds) throw invalidIdentityToken('Token is not yet valid');
+  const aud = jwt.claims['aud'];
+  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
+  const audience = audiences.find((a) => provider.audiences.includes(a));
+  if (audience === undefined) throw invalidIdentityToken('Incorrect token audience');
+  const subject = jwt.claims['sub'];
+  if (typeof subject !== 'string' || subject === '') throw new AwsError(403, 'IDPRejectedClaim', 'Token is missing the sub claim.');
+
+  const role = state.findRole(roleArn);
+  const trustsProvider = role?.trustedPrincipals.some(
+    (p) => p === provider.arn || (p.startsWith('oidc:') && normalizeIssuer(p.slice('oidc:'.length)) === normalizeIssuer(provider.issuer)),
+  );
+  const subjectAllowed = role?.webIdentitySubject === undefined || stringLike(role.webIdentitySubject, subject);
+  if (!role || !trustsProvider || !subjectAllowed || role.requireMfa) throw accessDenied('Not authorized to perform sts:AssumeRoleWithWebIdentity');
+  if (requested !== undefined && requested > role.maxSessionDuration) {
+    throw validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+  }
+
+  const session = state.issueSession(
+    {
+      kind: 'assumed-role',
+      accountId: role.accountId,
+      mfaAuthenticated: false,
+      issuedBy: provider.arn,
+      roleArn: role.arn,
+      roleSessionName: sessionName,
+      tags: [],
+      transitiveTagKeys: [],
+      webIdentity: { providerArn: provider.arn, subject, audience },
+      ...(params.Policy === undefined ? {} : { policy: params.Policy }),
+    },
+    requested ?? 3600,
+  );
+  return {
+    Credentials: credentialsOf(session),
+    SubjectFromWebIdentityToken: subject,
+    AssumedRoleUser: { AssumedRoleId: `${role.roleId}:${sessionName}`, Arn: sessionArn(session) },
+    PackedPolicySize: packedPolicySize(params.Policy, []),
+    Provider: issuer,
+    Audience: audience,
+  };
+}
+
 export const sts: Service = {
   spec: {
     name: 'sts',
@@ -258,5 +350,8 @@ export const sts: Service = {
     GetSessionToken: getSessionToken,
     AssumeRole: assumeRole,
     GetFederationToken: getFederationToken,
+  },
+  anonymousActions: {
+    AssumeRoleWithWebIdentity: assumeRoleWithWebIdentity,
   },
 };

@@ -61,3 +61,6 @@ export type { WebIdentityCredentials } from './providers/stsApi.js';
 export type { OidcToken, OidcClientRegistration } from './store/oidcTokenStore.js';
 export { OidcTokenStore, oidcTokenKey, formatOidcTokenPayload, parseOidcTokenPayload } from './store/oidcTokenStore.js';
 export { withoutSdkNodeWarning } from './providers/loadSts.js';
+export type { RunCommandOptions, OutputSink } from './process/runCommand.js';
+export { runCommand, commandArgv, commandTimeoutMs, lastLine, COMMAND_TIMEOUT_ENV, DEFAULT_COMMAND_TIMEOUT_MS, MAX_COMMAND_OUTPUT_BYTES } from './process/runCommand.js';
+export { splitCommandLine, CommandLineSyntaxError } from './process/splitCommandLine.js';

@@ -1,6 +1,8 @@
 import backendFile from '@awsvault/plugin-backend-file/hook';
 import backendSecretService from '@awsvault/plugin-backend-secret-service/hook';
 import promptTerminal from '@awsvault/plugin-prompt-terminal/hook';
+import sourceProcess from '@awsvault/plugin-source-process/hook';
+import sourceWebIdentity from '@awsvault/plugin-source-web-identity/hook';
 import type { BackendDefinition, PromptDefinition, SourceDefinition } from '@awsvault/core';
 import type { Registry } from '../registry.js';
 

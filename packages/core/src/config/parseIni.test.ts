@@ -184,4 +184,11 @@ describe('parseIni: syntax errors name <path>:<line>', () => {
   it('counts lines the same way with CRLF endings', () => {
     assertSyntaxError('[profile a]\r\nregion = x\r\noops\r\n', 3);
   });
+
+  it('keeps quotes that do not enclose the whole value, so credential_process paths with spaces survive', () => {
+    const ini = parseIni('[profile cp]\ncredential_process = "/opt/my tools/x" --json\nb = \'a\' \'b\'\n', '/c');
+    const entries = ini.sections.get('profile cp')?.entries;
+    assert.equal(entries?.get('credential_process')?.value, '"/opt/my tools/x" --json');
+    assert.equal(entries?.get('b')?.value, "'a' 'b'");
+  });
 });

@@ -78,16 +78,25 @@ function firstDelimiter(line: string): number {
 }
 
 function cleanValue(value: string): string {
-  let v = value.trim();
+  const v = value.trim();
+  const unquoted = unquote(v);
+  if (unquoted !== undefined) return unquoted;
+  const comment = /\s[#;]/.exec(v);
+  const stripped = (comment ? v.slice(0, comment.index) : v).trim();
+  return unquote(stripped) ?? stripped;
+}
+
+/**
+ * The inside of a value that quotes enclose whole (go-ini's rule); undefined otherwise, so
+ * `"/opt/my tools/x" --json` keeps its quotes for credential_process to split as the AWS CLI does.
+ */
+function unquote(v: string): string | undefined {
   for (const quote of ['"""', '`', '"', "'"]) {
-    if (v.length >= 2 * quote.length && v.startsWith(quote)) {
-      const end = v.indexOf(quote, quote.length);
-      if (end >= quote.length) return v.slice(quote.length, end);
+    if (v.length >= 2 * quote.length && v.startsWith(quote) && v.endsWith(quote) && !v.slice(quote.length, -quote.length).includes(quote)) {
+      return v.slice(quote.length, -quote.length);
     }
   }
-  const comment = /\s[#;]/.exec(v);
-  if (comment) v = v.slice(0, comment.index);
-  return v.trim();
+  return undefined;
 }
 
 function truncate(text: string): string {

@@ -28,4 +28,14 @@ describe('parseFastArgs', () => {
       assert.equal(parseFastArgs(argv, {}), undefined, argv.join(' '));
     }
   });
+
+  it('steps aside for every server flag of exec, so the servers always run in oclif', () => {
+    for (const argv of [
+      ['exec', '-s', 'dev'], ['exec', '--server', 'dev'], ['exec', 'dev', '--ecs-server', '--', 'true'], ['exec', '--ec2-server', 'dev', '--', 'true'],
+      ['exec', '--lazy', 'dev'], ['exec', '--ec2-server-port', '0', 'dev'], ['exec', '--ec2-server-port=9100', 'dev'], ['exec', '--imds-v2-only', 'dev'],
+      ['exec', '-n', '-s', 'dev', '--', 'true'],
+    ]) {
+      assert.equal(parseFastArgs(argv, {}), undefined, argv.join(' '));
+    }
+  });
 });

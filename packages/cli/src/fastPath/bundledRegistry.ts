@@ -1,6 +1,10 @@
 import backendFile from '@awsvault/plugin-backend-file/hook';
 import backendSecretService from '@awsvault/plugin-backend-secret-service/hook';
 import promptTerminal from '@awsvault/plugin-prompt-terminal/hook';
+import promptKdialog from '@awsvault/plugin-prompt-kdialog/hook';
+import promptOsascript from '@awsvault/plugin-prompt-osascript/hook';
+import promptYkman from '@awsvault/plugin-prompt-ykman/hook';
+import promptZenity from '@awsvault/plugin-prompt-zenity/hook';
 import sourceProcess from '@awsvault/plugin-source-process/hook';
 import sourceWebIdentity from '@awsvault/plugin-source-web-identity/hook';
 import type { BackendDefinition, PromptDefinition, SourceDefinition } from '@awsvault/core';
@@ -11,8 +15,17 @@ import type { Registry } from '../registry.js';
  * directly so the fast path gets the same definitions oclif's hook run would give, without oclif.
  * A unit test keeps this list equal to package.json.
  */
-export const BUNDLED_HOOKS: Record<string, () => Promise<BackendDefinition | PromptDefinition | SourceDefinition>> = { '@awsvault/plugin-backend-secret-service': backendSecretService,
-  '@awsvault/plugin-backend-file': backendFile, '@awsvault/plugin-prompt-terminal': promptTerminal };
+export const BUNDLED_HOOKS: Record<string, () => Promise<BackendDefinition | PromptDefinition | SourceDefinition>> = {
+  '@awsvault/plugin-backend-secret-service': backendSecretService,
+  '@awsvault/plugin-backend-file': backendFile,
+  '@awsvault/plugin-prompt-terminal': promptTerminal,
+  '@awsvault/plugin-prompt-kdialog': promptKdialog,
+  '@awsvault/plugin-prompt-osascript': promptOsascript,
+  '@awsvault/plugin-prompt-ykman': promptYkman,
+  '@awsvault/plugin-prompt-zenity': promptZenity,
+  '@awsvault/plugin-source-process': sourceProcess,
+  '@awsvault/plugin-source-web-identity': sourceWebIdentity,
+};
 
 export async function bundledRegistry(): Promise<Registry> {
   const registry: Registry = { backends: new Map(), prompts: new Map(), sources: new Map(), owners: new Map() };

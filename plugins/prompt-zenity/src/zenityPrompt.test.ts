@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import hook from './hooks/prompt.js';
+import * as index from './index.js';
+import { ctxWith, dialogSuite, rejectsWith, SERIAL } from './dialogSuite.test.util.js';
+import { answerDialog, displayToolsMissing, startXvfb, type VirtualDisplay } from './xvfb.test.util.js';
+
+// Exact argv and the error paths through a fake zenity (a script records what it was given) ...
+dialogSuite({
+  program: 'zenity',
+  why: 'records the exact argv; the real zenity is tested under Xvfb below',
+  hook,
+  expectedArgs: (serial) => ['--entry', '--title', 'aws-vault', '--text', `Enter MFA code for ${serial}: `],
+  availableHere: true,
+});
+
+// ... and the real zenity on a virtual X display, answered with xdotool as a user would.
+const ZENITY = '/usr/bin/zenity';
+const skip = displayToolsMissing(ZENITY);
+
+describe('the real zenity under Xvfb', { skip }, () => {
+  let x: VirtualDisplay;
+  before(async () => {
+    x = await startXvfb();
+  });
+  after(async () => x?.close());
+
+  const env = () => ({ PATH: '/usr/bin:/bin', DISPLAY: x.display, NO_AT_BRIDGE: '1' });
+
+  it('shows a dialog titled aws-vault and returns the typed code', { timeout: 60_000 }, async () => {
+    const definition = await hook();
+    assert.equal(await definition.isAvailable?.(ctxWith(env())), true);
+    const answer = definition.prompt(SERIAL, ctxWith(env()));
+    const title = await answerDialog(x.display, 'aws-vault', ' 246810 ');
+    assert.equal(title, 'aws-vault');
+    assert.equal(await answer, '246810');
+  });
+
+  it('Escape cancels: PROMPT_CANCELLED naming the device', { timeout: 60_000 }, async () => {
+    const definition = await hook();
+    const outcome = rejectsWith(definition.prompt(SERIAL, ctxWith(env())), 'PROMPT_CANCELLED', new RegExp(`^MFA code entry for ${SERIAL} was cancelled in zenity`));
+    await answerDialog(x.display, 'aws-vault', '', 'Escape');
+    await outcome;
+  });
+
+  it('a dialog left unanswered is closed after the timeout: PROMPT_TIMEOUT', { timeout: 60_000 }, async () => {
+    const started = Date.now();
+    await rejectsWith(index.zenityPrompt(SERIAL, ctxWith(env()), { timeoutMs: 1_500 }), 'PROMPT_TIMEOUT', new RegExp(SERIAL));
+    assert.ok(Date.now() - started < 10_000);
+  });
+
+  it('without a display zenity fails at once: PROMPT_CANCELLED with its complaint', { timeout: 60_000 }, async () => {
+    await rejectsWith(index.zenityPrompt(SERIAL, ctxWith({ PATH: '/usr/bin:/bin', DISPLAY: ':9999' })), 'PROMPT_CANCELLED', /cannot open display/);
+  });
+});

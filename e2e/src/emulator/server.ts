@@ -145,7 +145,13 @@ async function handle(state: EmulatorState, options: EmulatorOptions, req: Incom
     service.admit?.(caller);
 
     const fault = state.takeFault(service.spec.name, action);
-    if (fault) throw new AwsError(fault.status, fault.code, fault.message);
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
+    if (fault?.rawBody !== undefined) {
+      log(state, requestId, service, call, claims, callerArnValue, fault.status, fault.code);
+      return { status: fault.status, headers: { 'content-type': 'text/xml' }, body: fault.rawBody };
+    }
+    // A fault with a status under 400 is a pure delay: the call is then answered normally.
+    if (fault && fault.status >= 400) throw new AwsError(fault.status, fault.code, fault.message);
 
     const result = handler({ state, caller, params: call.params });
     const response = encodeResult(call, service.spec, action, result, requestId);
@@ -182,9 +188,10 @@ function log(
   });
 }
 
-function send(res: ServerResponse, response: EncodedResponse): void {
+function send(res: ServerResponse, response: EncodedResponse, now: number = Date.now()): void {
   const body = Buffer.from(response.body, 'utf8');
-  res.writeHead(response.status, { ...response.headers, 'content-length': String(body.length) });
+  // The Date header follows the emulator's signing clock, as AWS's follows its own: SDKs correct skew from it.
+  res.writeHead(response.status, { date: new Date(now).toUTCString(), ...response.headers, 'content-length': String(body.length) });
   res.end(body);
 }
 
@@ -213,7 +220,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return;
     }
     handle(state, options, req).then(
-      (response) => send(res, response),
+      (response) => send(res, response, state.signingNow()),
       () => res.destroy(),
     );
   });

@@ -134,6 +134,10 @@ export interface Fault {
   readonly message: string;
   /** How many matching calls fail; default 1. */
   readonly times?: number;
+  /** Answer with this raw body (and `status`) instead of an AWS error: a malformed response. */
+  readonly rawBody?: string;
+  /** Wait this long before answering: a slow or hanging endpoint. */
+  readonly delayMs?: number;
 }
 
 export interface EmulatorStateOptions {

@@ -64,3 +64,8 @@ export { withoutSdkNodeWarning } from './providers/loadSts.js';
 export type { RunCommandOptions, OutputSink } from './process/runCommand.js';
 export { runCommand, commandArgv, commandTimeoutMs, lastLine, COMMAND_TIMEOUT_ENV, DEFAULT_COMMAND_TIMEOUT_MS, MAX_COMMAND_OUTPUT_BYTES } from './process/runCommand.js';
 export { splitCommandLine, CommandLineSyntaxError } from './process/splitCommandLine.js';
+export type { DialogPromptCommand, DialogPromptOptions, PromptProgramErrors, PromptProgramRun } from './prompt/runPromptProgram.js';
+export { DEFAULT_PROMPT_TIMEOUT_MS, PROMPT_TIMEOUT_VARIABLE, promptTimeoutMs, formatPromptTimeout, findOnPath, requirePromptProgram, runPromptProgram, runDialogPrompt } from './prompt/runPromptProgram.js';
+export { sdkHttpOptions, HTTP_TIMEOUT_ENV } from './providers/sdkHttpOptions.js';
+export type { KeyringItem, EncodeKeyringItemOptions } from './store/keyringItemJson.js';
+export { encodeKeyringItemJson, decodeKeyringItemJson, KeyringItemJsonError } from './store/keyringItemJson.js';

@@ -1,4 +1,5 @@
 import type { Credentials } from '../credentials.js';
+import { sdkHttpOptions } from '../providers/sdkHttpOptions.js';
 import { VaultError } from '../errors.js';
 import { withoutSdkNodeWarning } from '../providers/loadSts.js';
 import type { ClientConfig } from '../source.js';
@@ -22,6 +23,7 @@ export const loadIam: IamFactory = async (config: ClientConfig, credentials: Cre
       ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
     },
     ignoreConfiguredEndpointUrls: true,
+    ...sdkHttpOptions(),
   }));
   return {
     getUser: async (input = {}) => {

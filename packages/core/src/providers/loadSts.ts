@@ -1,4 +1,5 @@
 import type { Credentials } from '../credentials.js';
+import { sdkHttpOptions } from './sdkHttpOptions.js';
 import { VaultError } from '../errors.js';
 import { awsErrorCode } from './awsErrorCode.js';
 import type { ClientConfig } from '../source.js';
@@ -21,6 +22,7 @@ export const loadSts: StsFactory = async (config: ClientConfig, credentials: Cre
     },
     // vault resolves endpoints itself (env, profile, sso-session); the SDK must not re-read them.
     ignoreConfiguredEndpointUrls: true,
+    ...sdkHttpOptions(),
   }));
   let anonymous: InstanceType<typeof sdk.STSClient> | undefined;
   const toSession = (result: { Credentials?: { AccessKeyId?: string | undefined; SecretAccessKey?: string | undefined; SessionToken?: string | undefined; Expiration?: Date | undefined } | undefined }): SessionCredentials => {
@@ -45,6 +47,7 @@ export const loadSts: StsFactory = async (config: ClientConfig, credentials: Cre
         region: config.region,
         ...(config.endpoint ? { endpoint: config.endpoint } : {}),
         ignoreConfiguredEndpointUrls: true,
+    ...sdkHttpOptions(),
         authSchemePreference: [],
       }));
       const out = await anonymous.send(new sdk.AssumeRoleWithWebIdentityCommand(input));
@@ -79,6 +82,8 @@ function hintFor(code: string | undefined): string | undefined {
       return 'the stored access key was rejected; check it or store a new one with `vault add`';
     case 'ExpiredToken':
       return 'clear cached sessions with `vault clear` and try again';
+    case 'TimeoutError':
+      return 'the endpoint did not answer in time; check endpoint_url, or raise AWS_VAULT_HTTP_TIMEOUT';
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
       return 'check endpoint_url, AWS_ENDPOINT_URL and your network';

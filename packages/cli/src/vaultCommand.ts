@@ -132,7 +132,7 @@ export abstract class VaultCommand extends Command {
 }
 
 /** Backend settings aws-vault takes as global flags, and the variables the backends read them from. */
-const BACKEND_FLAG_ENV = {
+export const BACKEND_FLAG_ENV = {
   'file-dir': 'AWS_VAULT_FILE_DIR',
   'pass-dir': 'AWS_VAULT_PASS_PASSWORD_STORE_DIR',
   'pass-cmd': 'AWS_VAULT_PASS_CMD',

@@ -157,7 +157,8 @@ export class IdentityCenter {
       const input = parsed as Record<string, unknown>;
       params = oidcParams(input);
       const fault = this.state.takeFault('sso-oidc', route.action);
-      if (fault) throw new OidcError(fault.status, fault.code, fault.code, fault.message);
+      // As in server.ts, a fault under 400 only delays (not emulated here); others fail the call.
+      if (fault && fault.status >= 400) throw new OidcError(fault.status, fault.code, fault.code, fault.message);
       const result =
         route.action === 'RegisterClient' ? this.oidc.registerClient(input)
         : route.action === 'StartDeviceAuthorization' ? this.oidc.startDeviceAuthorization(input, baseUrl)
@@ -211,7 +212,7 @@ export class IdentityCenter {
       const token = this.oidc.validToken(bearer);
       if (!token) throw unauthorized();
       const fault = this.state.takeFault('sso', route.action);
-      if (fault) throw new PortalError(fault.status, fault.code, fault.message);
+      if (fault && fault.status >= 400) throw new PortalError(fault.status, fault.code, fault.message);
       const result = this.portalAction(route.action, query, token.accessToken, token.userName);
       this.log(requestId, 'sso', route.action, params, 200);
       return json(200, result, { 'x-amzn-requestid': requestId });

@@ -69,3 +69,4 @@ export { DEFAULT_PROMPT_TIMEOUT_MS, PROMPT_TIMEOUT_VARIABLE, promptTimeoutMs, fo
 export { sdkHttpOptions, HTTP_TIMEOUT_ENV } from './providers/sdkHttpOptions.js';
 export type { KeyringItem, EncodeKeyringItemOptions } from './store/keyringItemJson.js';
 export { encodeKeyringItemJson, decodeKeyringItemJson, KeyringItemJsonError } from './store/keyringItemJson.js';
+export type { StsCallOptions } from './providers/sessionTokenProvider.js';

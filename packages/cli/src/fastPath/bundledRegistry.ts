@@ -6,6 +6,7 @@ import promptOsascript from '@awsvault/plugin-prompt-osascript/hook';
 import promptYkman from '@awsvault/plugin-prompt-ykman/hook';
 import promptZenity from '@awsvault/plugin-prompt-zenity/hook';
 import sourceProcess from '@awsvault/plugin-source-process/hook';
+import sourceSso from '@awsvault/plugin-source-sso/hook';
 import sourceWebIdentity from '@awsvault/plugin-source-web-identity/hook';
 import type { BackendDefinition, PromptDefinition, SourceDefinition } from '@awsvault/core';
 import type { Registry } from '../registry.js';
@@ -24,6 +25,7 @@ export const BUNDLED_HOOKS: Record<string, () => Promise<BackendDefinition | Pro
   '@awsvault/plugin-prompt-ykman': promptYkman,
   '@awsvault/plugin-prompt-zenity': promptZenity,
   '@awsvault/plugin-source-process': sourceProcess,
+  '@awsvault/plugin-source-sso': sourceSso,
   '@awsvault/plugin-source-web-identity': sourceWebIdentity,
 };
 

@@ -20,7 +20,9 @@ export async function withFileLock<T>(dir: string, name: string, fn: () => Promi
   const started = Date.now();
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(dir, {
+    // The locked path must be unique per lock: proper-lockfile keys the locks a process holds by it,
+    // so two locks taken on one directory at once would overwrite each other.
+    release = await lockfile.lock(lockfilePath.slice(0, -'.lock'.length), {
       lockfilePath,
       realpath: false,
       stale: 10_000,

@@ -49,3 +49,15 @@ function parse(raw: Buffer): RawOutcome | undefined {
 export function outcomeLabel(outcome: RawOutcome): string {
   return 'status' in outcome ? String(outcome.status) : outcome.error;
 }
+
+/** Resolves true when a TCP connection to the port is refused (nothing listens any more). */
+export function connectionRefused(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { awsBin, vaultBin } from './paths.js';
 
@@ -50,4 +51,16 @@ export function runAws(args: string[], env: Record<string, string>, endpointUrl:
 /** A shell-safe rendering of argv, for `credential_process` lines. */
 export function shellQuote(args: string[]): string {
   return args.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** Exit 1, nothing on stdout, and exactly one `vault: error:` line matching `pattern`, last, without a stack trace. */
+export function assertOneLineError(r: RunResult, pattern: RegExp): void {
+  assert.equal(r.code, 1, `exit code (stderr: ${r.stderr})`);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trimEnd().split('\n');
+  const errors = lines.filter((line) => line.startsWith('vault: error:'));
+  assert.equal(errors.length, 1, r.stderr);
+  assert.equal(lines.at(-1), errors[0], 'the error is the last line');
+  assert.match(errors[0] ?? '', pattern);
+  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
 }

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { awsBin, vaultBin } from '../helpers/paths.js';
-import { runAws, shellQuote, type RunResult } from '../helpers/run.js';
+import { assertOneLineError, runAws, shellQuote, type RunResult } from '../helpers/run.js';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
 
 // credential_process through the built CLI: the plugin runs a script, core caches what carries an
@@ -11,16 +11,9 @@ import { startScenario, type Scenario } from '../helpers/scenario.js';
 
 const SECRET_MARKER = 'wJalrXUtnFEMI-NOT-TO-BE-ECHOED';
 
-/** Exit 1, nothing on stdout, and exactly one `vault: error:` line, last, without a stack trace. */
-function assertOneLineError(r: RunResult, pattern: RegExp): void {
-  assert.equal(r.code, 1, `exit code (stderr: ${r.stderr})`);
-  assert.equal(r.stdout, '');
-  const lines = r.stderr.trimEnd().split('\n');
-  const errors = lines.filter((line) => line.startsWith('vault: error:'));
-  assert.equal(errors.length, 1, r.stderr);
-  assert.equal(lines.at(-1), errors[0], 'the error is the last line');
-  assert.match(errors[0] ?? '', pattern);
-  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+/** `assertOneLineError`, and nothing the command printed on stdout is echoed. */
+function assertOneLineErrorNoEcho(r: RunResult, pattern: RegExp): void {
+  assertOneLineError(r, pattern);
   assert.ok(!r.stderr.includes(SECRET_MARKER), 'nothing the command printed on stdout is echoed');
 }
 
@@ -144,14 +137,14 @@ describe('credential_process through the whole CLI', () => {
 
   it('a failing command: its stderr passes through, then one line with the exit code and its last stderr line', async () => {
     const r = await s.vault(['export', '--format=json', 'cp-exit']);
-    assertOneLineError(r, /^vault: error: profile cp-exit: credential_process exited with code 3: refresh token expired: run broker login$/);
+    assertOneLineErrorNoEcho(r, /^vault: error: profile cp-exit: credential_process exited with code 3: refresh token expired: run broker login$/);
     assert.match(r.stderr, /^fetching credentials\.\.\.\nrefresh token expired: run broker login\n/);
   });
 
   it('bad output is one line each, never quoting it: not JSON, a wrong Version, missing keys', async () => {
-    assertOneLineError(await s.vault(['export', 'cp-notjson']), /^vault: error: profile cp-notjson: credential_process printed output that is not valid JSON \(/);
-    assertOneLineError(await s.vault(['export', 'cp-version']), /^vault: error: profile cp-version: credential_process printed Version 2; only Version 1 is supported/);
-    assertOneLineError(
+    assertOneLineErrorNoEcho(await s.vault(['export', 'cp-notjson']), /^vault: error: profile cp-notjson: credential_process printed output that is not valid JSON \(/);
+    assertOneLineErrorNoEcho(await s.vault(['export', 'cp-version']), /^vault: error: profile cp-version: credential_process printed Version 2; only Version 1 is supported/);
+    assertOneLineErrorNoEcho(
       await s.vault(['export', 'cp-missing']),
       /^vault: error: profile cp-missing: credential_process output lacks AccessKeyId and SecretAccessKey \(field names are case-sensitive; found accessKeyId, secretAccessKey\)$/,
     );
@@ -160,15 +153,15 @@ describe('credential_process through the whole CLI', () => {
   it('a command that hangs is stopped after AWS_VAULT_CREDENTIAL_PROCESS_TIMEOUT', async () => {
     const started = Date.now();
     const r = await s.vault(['export', 'cp-hang'], { AWS_VAULT_CREDENTIAL_PROCESS_TIMEOUT: '1s' });
-    assertOneLineError(r, /^vault: error: profile cp-hang: credential_process did not finish within 1s \(it was stopped; set AWS_VAULT_CREDENTIAL_PROCESS_TIMEOUT/);
+    assertOneLineErrorNoEcho(r, /^vault: error: profile cp-hang: credential_process did not finish within 1s \(it was stopped; set AWS_VAULT_CREDENTIAL_PROCESS_TIMEOUT/);
     assert.ok(Date.now() - started < 15_000, 'did not wait for the command');
-    assertOneLineError(await s.vault(['export', 'cp-hang'], { AWS_VAULT_CREDENTIAL_PROCESS_TIMEOUT: 'soon' }), /^vault: error: environment variable AWS_VAULT_CREDENTIAL_PROCESS_TIMEOUT=soon is not a duration/);
+    assertOneLineErrorNoEcho(await s.vault(['export', 'cp-hang'], { AWS_VAULT_CREDENTIAL_PROCESS_TIMEOUT: 'soon' }), /^vault: error: environment variable AWS_VAULT_CREDENTIAL_PROCESS_TIMEOUT=soon is not a duration/);
   });
 
   it('a program that is not there, a line that cannot be split and an empty command are one line each', async () => {
-    assertOneLineError(await s.vault(['export', 'cp-notfound']), /^vault: error: profile cp-notfound: credential_process could not start \S+no-such-helper: no such file or directory, or not on PATH \(ENOENT\)/);
-    assertOneLineError(await s.vault(['export', 'cp-syntax']), /^vault: error: profile cp-syntax: credential_process has a " quote that is never closed/);
+    assertOneLineErrorNoEcho(await s.vault(['export', 'cp-notfound']), /^vault: error: profile cp-notfound: credential_process could not start \S+no-such-helper: no such file or directory, or not on PATH \(ENOENT\)/);
+    assertOneLineErrorNoEcho(await s.vault(['export', 'cp-syntax']), /^vault: error: profile cp-syntax: credential_process has a " quote that is never closed/);
     // The ini reader turns `""` into an empty value, which counts as unset.
-    assertOneLineError(await s.vault(['export', 'cp-empty']), /^vault: error: profile cp-empty: no stored credentials and no source/);
+    assertOneLineErrorNoEcho(await s.vault(['export', 'cp-empty']), /^vault: error: profile cp-empty: no stored credentials and no source/);
   });
 });

@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { connectionRefused } from '../helpers/rawHttp.js';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
 import { awsCommand, helperCommand, QUIET_SDK_ENV, sdkCommand } from '../helpers/serverClients.js';
 
 const CREDS_PATH = '/latest/meta-data/iam/security-credentials/local-credentials';
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
-}
 
 /** A child line that GETs the credentials without a token (IMDSv1) and prints the status. */
 const V1_PROBE = `fetch(new URL(${JSON.stringify(CREDS_PATH)}, process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT)).then(async (r) => console.log('v1', r.status, (await r.text()).includes('AWS-HMAC')))`;
@@ -84,7 +73,7 @@ describe('vault exec --ec2-server on a user port with real clients', () => {
     assert.equal(r.code, 3, r.stderr);
     const port = Number(new URL(r.stdout.trim()).port);
     assert.ok(port > 0);
-    assert.equal(await refused(port), true);
+    assert.equal(await connectionRefused(port), true);
     const killed = await vault(['exec', '--ec2-server', '--ec2-server-port', '0', 'dev', '--', 'sh', '-c', 'kill -INT $$']);
     assert.equal(killed.code, 130);
   });

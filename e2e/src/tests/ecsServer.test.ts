@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CreatedMfaDevice } from '../emulator/state.js';
+import { connectionRefused } from '../helpers/rawHttp.js';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
 import { awsCommand, helperCommand, QUIET_SDK_ENV, sdkCommand } from '../helpers/serverClients.js';
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
-}
 
 describe('vault exec --ecs-server with real clients', () => {
   let s: Scenario;
@@ -78,7 +67,7 @@ describe('vault exec --ecs-server with real clients', () => {
     const r = await vault(['exec', '--ecs-server', 'dev', '--', 'sh', '-c', 'echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI"; exit 7']);
     assert.equal(r.code, 7, r.stderr);
     const port = Number(new URL(r.stdout.trim()).port);
-    assert.equal(await refused(port), true, 'nothing listens on the port after vault exited');
+    assert.equal(await connectionRefused(port), true, 'nothing listens on the port after vault exited');
     const killed = await vault(['exec', '--ecs-server', 'dev', '--', 'sh', '-c', 'kill -TERM $$']);
     assert.equal(killed.code, 143);
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CreatedOidcProvider } from '../emulator/oidc.js';
 import { awsBin, vaultBin } from '../helpers/paths.js';
-import { runAws, shellQuote, type RunResult } from '../helpers/run.js';
+import { assertOneLineError, runAws, shellQuote } from '../helpers/run.js';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
 
 // Web identity through the built CLI: the plugin reads an OIDC token (file or process) and calls
@@ -14,17 +14,6 @@ import { startScenario, type Scenario } from '../helpers/scenario.js';
 const ISSUER = 'https://oidc.e2e.test/cluster-7';
 const AUDIENCE = 'sts.amazonaws.com';
 const SUBJECT = 'system:serviceaccount:ci:deployer';
-
-function assertOneLineError(r: RunResult, pattern: RegExp): void {
-  assert.equal(r.code, 1, `exit code (stderr: ${r.stderr})`);
-  assert.equal(r.stdout, '');
-  const lines = r.stderr.trimEnd().split('\n');
-  const errors = lines.filter((line) => line.startsWith('vault: error:'));
-  assert.equal(errors.length, 1, r.stderr);
-  assert.equal(lines.at(-1), errors[0], 'the error is the last line');
-  assert.match(errors[0] ?? '', pattern);
-  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
-}
 
 describe('web identity through the whole CLI', () => {
   let s: Scenario;

@@ -70,3 +70,4 @@ export { sdkHttpOptions, HTTP_TIMEOUT_ENV } from './providers/sdkHttpOptions.js'
 export type { KeyringItem, EncodeKeyringItemOptions } from './store/keyringItemJson.js';
 export { encodeKeyringItemJson, decodeKeyringItemJson, KeyringItemJsonError } from './store/keyringItemJson.js';
 export type { StsCallOptions } from './providers/sessionTokenProvider.js';
+export { sdkClientOptions } from './providers/loadSts.js';

@@ -255,7 +255,7 @@ describe('file backend: corrupt files', () => {
       .encrypt(enc.encode(PASS));
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'weird'), jwe);
-    await rejectsCode(backend.get('weird'), 'FILE_ITEM_CORRUPT', /Data is not valid base64/);
+    await rejectsCode(backend.get('weird'), 'FILE_ITEM_CORRUPT', /member "Data" is not standard base64/);
   });
 });
 
@@ -278,7 +278,7 @@ describe('file backend: interop with jose (aws-vault format)', () => {
       Data: Buffer.from(data).toString('base64'),
       Label: 'aws-vault (oidc)',
       Description: 'desc',
-      KeychainNotTrustApplication: true,
+      KeychainNotTrustApplication: false, // an OIDC token: aws-vault sets it on long-term credentials only
       KeychainNotSynchronizable: false,
     });
   });

@@ -6,10 +6,9 @@ import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ItemNotFoundError, VaultError } from '@awsvault/core';
+import { decodeKeyringItemJson, encodeKeyringItemJson, ItemNotFoundError, KeyringItemJsonError, VaultError } from '@awsvault/core';
 import type { Backend, BackendContext, DebugLogger, Item, ItemMetadata } from '@awsvault/core';
 import { decodeFileName, encodeFileName, invalidKeyReason, isTempFileName, TEMP_FILE_PREFIX } from './fileName.js';
-import { ItemJsonError, decodeItemJson, encodeItemJson } from './itemJson.js';
 import { DEFAULT_P2C, JweError, base64UrlEncode, decryptJwe, deriveKek, encryptJwe } from './jwe.js';
 import type { KekDeriver } from './jwe.js';
 
@@ -114,9 +113,9 @@ export class FileBackend implements Backend {
     this.#verified ??= Promise.resolve();
     let stored;
     try {
-      stored = decodeItemJson(plaintext);
+      stored = decodeKeyringItemJson(plaintext, 'the decrypted content');
     } catch (error) {
-      throw this.#corrupt(path, error instanceof ItemJsonError ? error.message : 'the item JSON is invalid', error);
+      throw this.#corrupt(path, error instanceof KeyringItemJsonError ? error.message : 'the item JSON is invalid', error);
     }
     if (stored.key !== '' && stored.key !== key) this.#debug(`file backend: ${path} holds an item whose Key field differs from its file name`);
     const item: Item = { key, data: stored.data };
@@ -132,7 +131,7 @@ export class FileBackend implements Backend {
     const passphrase = await this.#getPassphrase();
     await this.#ensureVerified(path, passphrase);
     await this.#ensureDir();
-    const jwe = await encryptJwe(encodeItemJson(item), passphrase, {
+    const jwe = await encryptJwe(encodeKeyringItemJson(item), passphrase, {
       p2c: this.#options.p2c ?? DEFAULT_P2C,
       created: (this.#options.now ?? (() => new Date()))(),
       deriveKek: this.#deriveKek,

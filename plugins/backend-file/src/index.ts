@@ -11,7 +11,7 @@ export {
   MAX_P2C,
 } from './jwe.js';
 export type { JweHeader, EncryptJweOptions, DecryptJweOptions, DecryptedJwe, KekDeriver } from './jwe.js';
-export { encodeItemJson, decodeItemJson, ItemJsonError } from './itemJson.js';
-export type { KeyringItem, EncodeItemOptions } from './itemJson.js';
+export { encodeKeyringItemJson as encodeItemJson, decodeKeyringItemJson as decodeItemJson, KeyringItemJsonError as ItemJsonError } from '@awsvault/core';
+export type { KeyringItem, EncodeKeyringItemOptions as EncodeItemOptions } from '@awsvault/core';
 export { encodeFileName, decodeFileName, isTempFileName, TEMP_FILE_PREFIX } from './fileName.js';
 export { default as fileBackendHook } from './hooks/backend.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import * as jose from 'jose';
-import { encodeItemJson } from './itemJson.js';
+import { encodeKeyringItemJson } from '@awsvault/core';
 import {
   JweError,
   aesKeyUnwrap,
@@ -49,7 +49,7 @@ describe('AES key wrap', () => {
 describe('JWE known answer', () => {
   // Every random input fixed. The expected string was checked against jose (below, live): jose
   // produces the identical bytes when given the same header member order, CEK and IV.
-  const plaintext = encodeItemJson({ key: 'dev', data: enc.encode('{"AccessKeyID":"AKIAEXAMPLE","SecretAccessKey":"secret"}'), label: 'aws-vault (dev)' });
+  const plaintext = encodeKeyringItemJson({ key: 'dev', data: enc.encode('{"AccessKeyID":"AKIAEXAMPLE","SecretAccessKey":"secret"}'), label: 'aws-vault (dev)' });
   const fixed = { p2s: seq(0, 12), iv: seq(0x10, 12), cek: seq(0x20, 32), created: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 120)) };
   const EXPECTED_HEADER = '{"alg":"PBES2-HS256+A128KW","created":"2024-01-02 03:04:05.12 +0000 UTC","enc":"A256GCM","p2c":8192,"p2s":"AAECAwQFBgcICQoL"}';
   const EXPECTED =
@@ -85,7 +85,7 @@ describe('JWE known answer', () => {
 
 describe('JWE interop with jose', () => {
   it('jose decrypts what we write', async () => {
-    const plaintext = encodeItemJson({ key: 'team/dev', data: enc.encode('{"AccessKeyID":"A"}'), label: 'aws-vault (team/dev)' });
+    const plaintext = encodeKeyringItemJson({ key: 'team/dev', data: enc.encode('{"AccessKeyID":"A"}'), label: 'aws-vault (team/dev)' });
     const jwe = await encryptJwe(plaintext, PASS);
     const result = await jose.compactDecrypt(jwe, enc.encode(PASS), { keyManagementAlgorithms: ['PBES2-HS256+A128KW'], maxPBES2Count: 1_300_000 });
     assert.deepEqual(Buffer.from(result.plaintext), Buffer.from(plaintext));

@@ -26,8 +26,8 @@ export {
   prefixSegments,
   RESERVED_DIRS,
 } from './entryName.js';
-export { encodeItemJson, decodeItemJson, PassItemJsonError } from './itemJson.js';
-export type { PassItem } from './itemJson.js';
+export { encodeKeyringItemJson as encodeItemJson, decodeKeyringItemJson as decodeItemJson, KeyringItemJsonError as PassItemJsonError } from '@awsvault/core';
+export type { KeyringItem as PassItem } from '@awsvault/core';
 export { runPass, lastStderrLine, STDERR_LIMIT } from './runPass.js';
 export type { PassRun, RunPassOptions } from './runPass.js';
 export { default as passBackendHook } from './hooks/backend.js';

@@ -5,10 +5,9 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BackendUnavailableError, ItemNotFoundError, VaultError } from '@awsvault/core';
+import { BackendUnavailableError, decodeKeyringItemJson, encodeKeyringItemJson, ItemNotFoundError, KeyringItemJsonError, VaultError } from '@awsvault/core';
 import type { Backend, BackendContext, DebugLogger, Item, ItemMetadata } from '@awsvault/core';
 import { decodeEntryPath, entryName, fallbackEntryName, fromAwsVaultKey, invalidKeyReason, isAmbiguousKey, prefixSegments, RESERVED_DIRS } from './entryName.js';
-import { decodeItemJson, encodeItemJson, PassItemJsonError } from './itemJson.js';
 import { lastStderrLine, runPass } from './runPass.js';
 import type { PassRun } from './runPass.js';
 import { checkPassUsable, DEFAULT_PASS_TIMEOUT_MS, PASS_PREFIX_ENV, PASS_TIMEOUT_ENV, resolvePassSettings } from './settings.js';
@@ -112,9 +111,9 @@ export class PassBackend implements Backend {
       const run = await this.#pass('show', name);
       let stored;
       try {
-        stored = decodeItemJson(run.stdout);
+        stored = decodeKeyringItemJson(run.stdout, 'the entry');
       } catch (error) {
-        const detail = error instanceof PassItemJsonError ? error.message : 'it cannot be parsed';
+        const detail = error instanceof KeyringItemJsonError ? error.message : 'it cannot be parsed';
         throw new VaultError('PASS_ITEM_CORRUPT', `pass entry ${name} is not an aws-vault item: ${detail}`, {
           hint: `it may be a password stored there by hand; keep vault's entries in their own folder with ${PASS_PREFIX_ENV}`,
         });
@@ -135,7 +134,7 @@ export class PassBackend implements Backend {
       );
     }
     const name = entryName(this.prefix, item.key);
-    const input = encodeItemJson(item);
+    const input = encodeKeyringItemJson(item);
     await this.#names.run(name, () => this.#writes.run('', () => this.#pass('insert', name, input)));
   }
 

@@ -4,7 +4,7 @@
  * JSON. gnome-keyring, KeePassXC and other Secret Service providers work; vault and aws-vault
  * read each other's items.
  */
-import { BackendUnavailableError, ItemNotFoundError, VaultError, isVaultError } from '@awsvault/core';
+import { BackendUnavailableError, decodeKeyringItemJson, encodeKeyringItemJson, ItemNotFoundError, KeyringItemJsonError, VaultError, isVaultError } from '@awsvault/core';
 import type { Backend, BackendContext, DebugLogger, Item, ItemMetadata } from '@awsvault/core';
 import { chooseBusTransport, toDbusNextAddress } from './busAddress.js';
 import { collectionPathMatches } from './collectionPath.js';
@@ -22,7 +22,6 @@ import {
 } from './constants.js';
 import { DBusCallError, DBusClient, isVariant, variant } from './dbusClient.js';
 import type { MethodCall } from './dbusClient.js';
-import { ItemJsonError, decodeItemJson, encodeItemJson } from './itemJson.js';
 import { checkSecretService, takeSpareConnection } from './probe.js';
 
 /** The error code of every failure other than "not found" and "not available". @public */
@@ -113,9 +112,9 @@ export class SecretServiceBackend implements Backend {
       if (!(value instanceof Uint8Array)) throw new CorruptItem('the Secret Service returned no secret value');
       let stored;
       try {
-        stored = decodeItemJson(value);
+        stored = decodeKeyringItemJson(value, 'the stored value');
       } catch (error) {
-        throw new CorruptItem(`the stored value is not an aws-vault item (${error instanceof ItemJsonError ? error.message : 'unreadable'})`);
+        throw new CorruptItem(`the stored value is not an aws-vault item (${error instanceof KeyringItemJsonError ? error.message : 'unreadable'})`);
       }
       if (stored.key !== '' && stored.key !== key) this.#debug(`secret-service: the item for ${JSON.stringify(key)} holds Key ${JSON.stringify(stored.key)}`);
       const item: Item = { key, data: stored.data };
@@ -132,7 +131,7 @@ export class SecretServiceBackend implements Backend {
         [`${ITEM_INTERFACE}.Label`]: variant('s', item.key),
         [`${ITEM_INTERFACE}.Attributes`]: variant('a{ss}', { profile: item.key }),
       };
-      const value = Buffer.from(encodeItemJson(item));
+      const value = encodeKeyringItemJson(item);
       const [, prompt] = await this.#unlocking(client, collection, () =>
         this.#withSession(client, (session) =>
           this.#call(client, collection, COLLECTION_INTERFACE, 'CreateItem', 'a{sv}(oayays)b', [properties, [session, Buffer.alloc(0), value, CONTENT_TYPE], true]),

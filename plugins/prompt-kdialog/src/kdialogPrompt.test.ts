@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import hook from './hooks/prompt.js';
 import * as index from './index.js';
-import { dialogSuite } from './dialogSuite.test.util.js';
+import { dialogPromptSuite } from '@awsvault/core/testing';
 
 // A fake kdialog: CI machines have no KDE session to show a real one in.
-dialogSuite({
+dialogPromptSuite({
   program: 'kdialog',
   why: 'CI has no KDE session, so a script stands in for kdialog',
   hook,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import hook from './hooks/prompt.js';
 import { appleScriptString, osascriptArgs, osascriptAvailable, osascriptScript } from './index.js';
-import { dialogSuite } from './dialogSuite.test.util.js';
+import { dialogPromptSuite } from '@awsvault/core/testing';
 
 const script = (serial: string) =>
   `display dialog ${appleScriptString(`Enter MFA code for ${serial}: `)} default answer "" buttons {"OK", "Cancel"} default button 1\n` +
@@ -10,7 +10,7 @@ const script = (serial: string) =>
   'return result';
 
 // A fake osascript: the tests run on Linux CI, where there is no macOS to show a dialog.
-dialogSuite({
+dialogPromptSuite({
   program: 'osascript',
   why: 'no macOS in CI, so a script stands in for osascript',
   hook,

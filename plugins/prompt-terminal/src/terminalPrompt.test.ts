@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import hook from './hooks/prompt.js';
-import { nodeModuleArgv, ptyAvailable, runInPty, runWithoutTerminal } from './pty.test.util.js';
-import type { PtyRun } from './pty.test.util.js';
+import { nodeModuleArgv, ptyAvailable, runInPty, runWithoutTerminal } from '@awsvault/core/testing';
+import type { PtyRun } from '@awsvault/core/testing';
 
 const HOOK_URL = new URL('./hooks/prompt.js', import.meta.url).href;
 const INDEX_URL = new URL('./index.js', import.meta.url).href;

@@ -3,31 +3,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { isVaultError } from '@awsvault/core';
-import type { PromptContext } from '@awsvault/core';
+import { fakeProgram, promptContext, rejectsWithVaultError, TEST_MFA_SERIAL as SERIAL } from '@awsvault/core/testing';
 import hook from './hooks/prompt.js';
 import { ykmanArgs, ykmanPrompt } from './index.js';
-import { fakeProgram } from './fakeProgram.test.util.js';
 import { ptyMissing, runOnTerminal, runWithoutTerminal } from './terminal.test.util.js';
 
-const SERIAL = 'arn:aws:iam::123456789012:mfa/dev';
 // `/dev/null` opens but is no terminal: the in-process tests run as if there were none, and never
 // write to the terminal of whoever runs them.
 const NO_TTY = { ttyPath: '/dev/null' };
-
-function ctxWith(env: Record<string, string>): PromptContext {
-  return { env, debug: () => {} };
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string, message: string | RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isVaultError(error), String(error));
-    assert.equal(error.code, code, error.message);
-    if (typeof message === 'string') assert.equal(error.message, message);
-    else assert.match(error.message, message);
-    return true;
-  });
-}
 
 // A fake ykman: CI has no YubiKey. The script records its argv and whether its stdin is a terminal.
 const fake = fakeProgram('ykman', 'CI has no YubiKey, so a script stands in for ykman');
@@ -39,8 +22,8 @@ describe('ykman prompt', () => {
     assert.equal(definition.kind, 'prompt');
     assert.equal(definition.name, 'ykman');
     assert.ok(!definition.interactive);
-    assert.equal(await definition.isAvailable?.(ctxWith(fake.env())), true);
-    assert.equal(await definition.isAvailable?.(ctxWith({ PATH: join(fake.dir, 'nowhere') })), false);
+    assert.equal(await definition.isAvailable?.(promptContext(fake.env())), true);
+    assert.equal(await definition.isAvailable?.(promptContext({ PATH: join(fake.dir, 'nowhere') })), false);
   });
 
   it('builds aws-vault\'s command line from the serial, the device and the version', () => {
@@ -70,7 +53,7 @@ describe('ykman prompt', () => {
     ];
     for (const { env, argv } of cases) {
       const before = fake.calls().length;
-      assert.equal(await ykmanPrompt(SERIAL, ctxWith(fake.env({ ...env, FAKE_ANSWER: ' 135790\n' })), NO_TTY), '135790');
+      assert.equal(await ykmanPrompt(SERIAL, promptContext(fake.env({ ...env, FAKE_ANSWER: ' 135790\n' })), NO_TTY), '135790');
       assert.deepEqual(fake.calls()[before]?.argv, argv);
       assert.equal(fake.calls()[before]?.stdinIsTerminal, false);
     }
@@ -82,7 +65,7 @@ describe('ykman prompt', () => {
       const marker = join(scratch, 'pwned');
       const serial = `arn:aws:iam::1:mfa/"$(touch ${marker})"'\`touch ${marker}\`'; touch ${marker}`;
       const before = fake.calls().length;
-      await ykmanPrompt(serial, ctxWith(fake.env({ FAKE_ANSWER: '1' })), NO_TTY);
+      await ykmanPrompt(serial, promptContext(fake.env({ FAKE_ANSWER: '1' })), NO_TTY);
       assert.deepEqual(fake.calls()[before]?.argv, ['oath', 'accounts', 'code', '--single', serial]);
       assert.equal(existsSync(marker), false);
     } finally {
@@ -91,20 +74,20 @@ describe('ykman prompt', () => {
   });
 
   it('a failure is one line naming the device and ykman\'s last stderr line', async () => {
-    await rejectsWith(
-      ykmanPrompt(SERIAL, ctxWith(fake.env({ FAKE_EXIT: '2', FAKE_STDERR: 'Touch your YubiKey...\nERROR: No YubiKey detected!\n' })), NO_TTY),
+    await rejectsWithVaultError(
+      ykmanPrompt(SERIAL, promptContext(fake.env({ FAKE_EXIT: '2', FAKE_STDERR: 'Touch your YubiKey...\nERROR: No YubiKey detected!\n' })), NO_TTY),
       'PROMPT_FAILED',
       `ykman could not give the MFA code for ${SERIAL}: ERROR: No YubiKey detected!`,
     );
-    await rejectsWith(ykmanPrompt(SERIAL, ctxWith(fake.env({ FAKE_EXIT: '3' })), NO_TTY), 'PROMPT_FAILED', `ykman could not give the MFA code for ${SERIAL}: exited with status 3`);
-    await rejectsWith(ykmanPrompt(SERIAL, ctxWith(fake.env({ FAKE_ANSWER: '' })), NO_TTY), 'MFA_CODE_EMPTY', `ykman printed no MFA code for ${SERIAL}`);
-    await rejectsWith(ykmanPrompt(SERIAL, ctxWith({ PATH: join(fake.dir, 'nowhere') }), NO_TTY), 'PROMPT_UNAVAILABLE', new RegExp(`${SERIAL}: ykman is not on PATH`));
+    await rejectsWithVaultError(ykmanPrompt(SERIAL, promptContext(fake.env({ FAKE_EXIT: '3' })), NO_TTY), 'PROMPT_FAILED', `ykman could not give the MFA code for ${SERIAL}: exited with status 3`);
+    await rejectsWithVaultError(ykmanPrompt(SERIAL, promptContext(fake.env({ FAKE_ANSWER: '' })), NO_TTY), 'MFA_CODE_EMPTY', `ykman printed no MFA code for ${SERIAL}`);
+    await rejectsWithVaultError(ykmanPrompt(SERIAL, promptContext({ PATH: join(fake.dir, 'nowhere') }), NO_TTY), 'PROMPT_UNAVAILABLE', new RegExp(`${SERIAL}: ykman is not on PATH`));
   });
 
   it('waits a bounded time: PROMPT_TIMEOUT, from the option or VAULT_PROMPT_TIMEOUT', async () => {
     const started = Date.now();
-    await rejectsWith(ykmanPrompt(SERIAL, ctxWith(fake.env({ FAKE_SLEEP: '30' })), { ...NO_TTY, timeoutMs: 300 }), 'PROMPT_TIMEOUT', new RegExp(`${SERIAL} within 0\\.3s`));
-    await rejectsWith(ykmanPrompt(SERIAL, ctxWith(fake.env({ FAKE_SLEEP: '30', VAULT_PROMPT_TIMEOUT: '250ms' })), NO_TTY), 'PROMPT_TIMEOUT', /within 0\.3s|within 0\.2s/);
+    await rejectsWithVaultError(ykmanPrompt(SERIAL, promptContext(fake.env({ FAKE_SLEEP: '30' })), { ...NO_TTY, timeoutMs: 300 }), 'PROMPT_TIMEOUT', new RegExp(`${SERIAL} within 0\\.3s`));
+    await rejectsWithVaultError(ykmanPrompt(SERIAL, promptContext(fake.env({ FAKE_SLEEP: '30', VAULT_PROMPT_TIMEOUT: '250ms' })), NO_TTY), 'PROMPT_TIMEOUT', /within 0\.3s|within 0\.2s/);
     assert.ok(Date.now() - started < 5_000);
   });
 });

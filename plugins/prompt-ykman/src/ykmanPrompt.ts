@@ -1,7 +1,6 @@
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
-import { VaultError } from '@awsvault/core';
+import { findOnPath, formatPromptTimeout, lastLine, promptTimeoutMs, PROMPT_TIMEOUT_VARIABLE, requirePromptProgram, runPromptProgram, VaultError } from '@awsvault/core';
 import type { PromptContext } from '@awsvault/core';
-import { childEnv, findOnPath, lastLine, promptTimeoutMs, PROMPT_TIMEOUT_VARIABLE, requireProgram } from './promptCommand.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -99,59 +98,34 @@ function writeAllQuietly(fd: number, bytes: Buffer): void {
  */
 export async function ykmanPrompt(mfaSerial: string, ctx: PromptContext, options: YkmanPromptOptions = {}): Promise<string> {
   const timeoutMs = options.timeoutMs ?? promptTimeoutMs(ctx.env);
-  const file = requireProgram('ykman', mfaSerial, ctx.env);
+  const file = requirePromptProgram('ykman', mfaSerial, ctx.env);
   const args = ykmanArgs(mfaSerial, ctx.env);
-  // Loaded here, not at the top: a bundle including this module must not load them at start.
-  const [{ spawn }, { isatty }] = await Promise.all([import('node:child_process'), import('node:tty')]);
+  // Loaded here, not at the top: a bundle including this module must not load it at start.
+  const { isatty } = await import('node:tty');
   const terminal = openTerminal(options.ttyPath, isatty);
   ctx.debug(`getting the MFA code of ${mfaSerial} from ${file} ${args.join(' ')} (${terminal ? 'on the terminal' : 'no terminal'})`);
   try {
-    return await new Promise<string>((resolve, reject) => {
-      const child = spawn(file, args, { env: childEnv(ctx.env), stdio: [terminal?.input ?? 'ignore', 'pipe', 'pipe'], shell: false });
-      // Both are pipes (see stdio above); the check only satisfies the types.
-      const out = child.stdout;
-      const err = child.stderr;
-      if (!out || !err) throw new Error('ykman: no output pipes');
-      let stdout = '';
-      let stderr = '';
-      let settled = false;
-      out.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      err.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString('utf8');
+    return await runPromptProgram({
+      file,
+      args,
+      env: ctx.env,
+      timeoutMs,
+      ...(terminal ? { stdin: terminal.input } : {}),
+      onStderr: (chunk) => {
         if (terminal) writeAllQuietly(terminal.output, chunk);
         else process.stderr.write(chunk);
-      });
-      const finish = (error: VaultError | undefined, code?: string) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (error) reject(error);
-        else resolve(code as string);
-      };
-      const timer = setTimeout(() => {
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
-        out.destroy();
-        err.destroy();
-        finish(
-          new VaultError('PROMPT_TIMEOUT', `ykman gave no MFA code for ${mfaSerial} within ${Math.round(timeoutMs / 100) / 10}s`, {
+      },
+      errors: {
+        timedOut: () =>
+          new VaultError('PROMPT_TIMEOUT', `ykman gave no MFA code for ${mfaSerial} within ${formatPromptTimeout(timeoutMs)}`, {
             hint: `touch the YubiKey when it blinks, or set ${PROMPT_TIMEOUT_VARIABLE} to wait longer`,
           }),
-        );
-      }, timeoutMs);
-      child.on('error', (error) => {
-        finish(new VaultError('PROMPT_UNAVAILABLE', `cannot get the MFA code of ${mfaSerial}: ykman could not start: ${error.message}`, { cause: error }));
-      });
-      child.on('close', (code, signal) => {
-        if (code === 0) {
-          const answer = stdout.trim();
-          if (answer === '') finish(new VaultError('MFA_CODE_EMPTY', `ykman printed no MFA code for ${mfaSerial}`));
-          else finish(undefined, answer);
-          return;
-        }
-        const detail = lastLine(stderr) || `exited with ${signal ?? `status ${code}`}`;
-        finish(new VaultError('PROMPT_FAILED', `ykman could not give the MFA code for ${mfaSerial}: ${detail}`));
-      });
+        couldNotStart: (error) =>
+          new VaultError('PROMPT_UNAVAILABLE', `cannot get the MFA code of ${mfaSerial}: ykman could not start: ${error.message}`, { cause: error }),
+        noAnswer: () => new VaultError('MFA_CODE_EMPTY', `ykman printed no MFA code for ${mfaSerial}`),
+        failed: ({ code, signal, stderr }) =>
+          new VaultError('PROMPT_FAILED', `ykman could not give the MFA code for ${mfaSerial}: ${lastLine(stderr) ?? `exited with ${signal ?? `status ${code}`}`}`),
+      },
     });
   } finally {
     if (terminal) {

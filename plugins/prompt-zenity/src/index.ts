@@ -1,3 +1,3 @@
 export { zenityArgs, zenityAvailable, zenityPrompt } from './zenityPrompt.js';
 export type { DialogPromptOptions } from './zenityPrompt.js';
-export { DEFAULT_PROMPT_TIMEOUT_MS, PROMPT_TIMEOUT_VARIABLE } from './promptCommand.js';
+export { DEFAULT_PROMPT_TIMEOUT_MS, PROMPT_TIMEOUT_VARIABLE } from '@awsvault/core';

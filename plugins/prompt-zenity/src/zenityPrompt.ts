@@ -1,12 +1,7 @@
-import { mfaPromptMessage } from '@awsvault/core';
-import type { PromptContext } from '@awsvault/core';
-import { findOnPath, promptTimeoutMs, runDialog } from './promptCommand.js';
+import { findOnPath, mfaPromptMessage, runDialogPrompt } from '@awsvault/core';
+import type { DialogPromptOptions, PromptContext } from '@awsvault/core';
 
-/** How a dialog prompt may be tuned by a caller (the CLI passes none). @public */
-export interface DialogPromptOptions {
-  /** How long the dialog may stay open; default `VAULT_PROMPT_TIMEOUT`, else 120 s. */
-  timeoutMs?: number;
-}
+export type { DialogPromptOptions } from '@awsvault/core';
 
 /** aws-vault's zenity command line, after the program name. @public */
 export function zenityArgs(mfaSerial: string): string[] {
@@ -26,12 +21,5 @@ export function zenityAvailable(ctx: Pick<PromptContext, 'env'>): boolean {
  * @public
  */
 export async function zenityPrompt(mfaSerial: string, ctx: PromptContext, options: DialogPromptOptions = {}): Promise<string> {
-  return runDialog({
-    program: 'zenity',
-    args: zenityArgs(mfaSerial),
-    mfaSerial,
-    env: ctx.env,
-    timeoutMs: options.timeoutMs ?? promptTimeoutMs(ctx.env),
-    debug: ctx.debug,
-  });
+  return runDialogPrompt({ program: 'zenity', args: zenityArgs(mfaSerial), mfaSerial, env: ctx.env, debug: ctx.debug, timeoutMs: options.timeoutMs });
 }

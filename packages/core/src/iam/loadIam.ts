@@ -1,7 +1,6 @@
 import type { Credentials } from '../credentials.js';
-import { sdkHttpOptions } from '../providers/sdkHttpOptions.js';
 import { VaultError } from '../errors.js';
-import { withoutSdkNodeWarning } from '../providers/loadSts.js';
+import { sdkClientOptions, withoutSdkNodeWarning } from '../providers/loadSts.js';
 import type { ClientConfig } from '../source.js';
 import type { IamApi, IamFactory } from './iamApi.js';
 
@@ -14,17 +13,7 @@ import type { IamApi, IamFactory } from './iamApi.js';
  */
 export const loadIam: IamFactory = async (config: ClientConfig, credentials: Credentials): Promise<IamApi> => {
   const sdk = await import('@aws-sdk/client-iam');
-  const client = withoutSdkNodeWarning(() => new sdk.IAMClient({
-    region: config.region,
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-    credentials: {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
-    },
-    ignoreConfiguredEndpointUrls: true,
-    ...sdkHttpOptions(),
-  }));
+  const client = withoutSdkNodeWarning(() => new sdk.IAMClient(sdkClientOptions(config, credentials)));
   return {
     getUser: async (input = {}) => {
       const out = await client.send(new sdk.GetUserCommand(input));

@@ -1,7 +1,6 @@
 /**
  * Runs a command line from the AWS config (`credential_process`, `web_identity_token_process`) and
- * returns what it printed on stdout. Shared by the process and web-identity sources: the two
- * plugins carry identical copies of this file (a test in source-web-identity compares them).
+ * returns what it printed on stdout. Shared by the process and web-identity sources.
  *
  * - The line is split by `splitCommandLine` (the AWS CLI's rules) and the program is started
  *   directly, never through a shell.

@@ -1,11 +1,8 @@
-import type { ProfileConfig } from '../config/ProfileConfig.js';
 import { formatGoDuration } from '../config/parseGoDuration.js';
-import { formatKeyForDisplay, type CredentialProvider } from '../credentials.js';
-import type { DebugLogger } from '../logger.js';
-import type { ClientConfig } from '../source.js';
+import { formatKeyForDisplay } from '../credentials.js';
 import { awsCallError } from './loadSts.js';
-import type { MfaCodeSource } from './mfaCodeSource.js';
-import type { SessionCredentials, StsApi, StsFactory } from './stsApi.js';
+import type { StsCallOptions } from './sessionTokenProvider.js';
+import type { SessionCredentials, StsApi } from './stsApi.js';
 
 /** aws-vault's default session name: the current time in nanoseconds. @public */
 export function defaultRoleSessionName(now: number = Date.now()): string {
@@ -13,17 +10,7 @@ export function defaultRoleSessionName(now: number = Date.now()): string {
 }
 
 /** One `sts:AssumeRole` call with the source's credentials, sending every parameter the profile sets. @public */
-export function assumeRoleProvider(options: {
-  source: CredentialProvider;
-  profile: ProfileConfig;
-  roleArn: string;
-  durationSeconds: number;
-  mfaSerial?: string;
-  mfaCode: MfaCodeSource;
-  clientConfig: ClientConfig;
-  sts: StsFactory;
-  debug: DebugLogger;
-}): () => Promise<SessionCredentials> {
+export function assumeRoleProvider(options: StsCallOptions & { roleArn: string }): () => Promise<SessionCredentials> {
   return async () => {
     const { profile, mfaSerial } = options;
     const source = await options.source();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { awsCallError } from './loadSts.js';
+import { awsCallError, sdkClientOptions } from './loadSts.js';
+import { sdkHttpOptions } from './sdkHttpOptions.js';
 
 describe('awsCallError: one line naming the profile, the call and AWS\'s error code', () => {
   it('formats an SDK service error', () => {
@@ -42,5 +43,23 @@ describe('awsCallError: one line naming the profile, the call and AWS\'s error c
 
   it('copes with a thrown string', () => {
     assert.equal(awsCallError('dev', 'sts:AssumeRole', 'boom').message, 'profile dev: sts:AssumeRole failed: boom');
+  });
+});
+
+describe('sdkClientOptions: what every SDK client vault builds is given', () => {
+  it('the resolved region and endpoint, the credentials, no endpoint lookup by the SDK, bounded timeouts', () => {
+    const options = sdkClientOptions({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:4566' }, { accessKeyId: 'AKIA', secretAccessKey: 'S', sessionToken: 'T' });
+    assert.deepEqual(Object.keys(options), ['region', 'endpoint', 'credentials', 'ignoreConfiguredEndpointUrls', 'requestHandler']);
+    assert.equal(options.region, 'eu-west-1');
+    assert.equal(options.endpoint, 'http://127.0.0.1:4566');
+    assert.deepEqual(options.credentials, { accessKeyId: 'AKIA', secretAccessKey: 'S', sessionToken: 'T' });
+    assert.equal(options.ignoreConfiguredEndpointUrls, true);
+    assert.deepEqual(options.requestHandler, sdkHttpOptions().requestHandler);
+  });
+
+  it('leaves out what is not there: the endpoint, an empty session token, and the credentials of an unsigned client', () => {
+    assert.deepEqual(sdkClientOptions({ region: 'us-east-1' }, { accessKeyId: 'AKIA', secretAccessKey: 'S' }).credentials, { accessKeyId: 'AKIA', secretAccessKey: 'S' });
+    assert.deepEqual(sdkClientOptions({ region: 'us-east-1' }, { accessKeyId: 'AKIA', secretAccessKey: 'S', sessionToken: '' }).credentials, { accessKeyId: 'AKIA', secretAccessKey: 'S' });
+    assert.deepEqual(Object.keys(sdkClientOptions({ region: 'us-east-1' })), ['region', 'ignoreConfiguredEndpointUrls', 'requestHandler']);
   });
 });

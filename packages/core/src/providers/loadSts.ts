@@ -12,18 +12,7 @@ import type { SessionCredentials, StsApi, StsFactory, WebIdentityCredentials } f
  */
 export const loadSts: StsFactory = async (config: ClientConfig, credentials: Credentials): Promise<StsApi> => {
   const sdk = await import('@aws-sdk/client-sts');
-  const client = withoutSdkNodeWarning(() => new sdk.STSClient({
-    region: config.region,
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-    credentials: {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
-    },
-    // vault resolves endpoints itself (env, profile, sso-session); the SDK must not re-read them.
-    ignoreConfiguredEndpointUrls: true,
-    ...sdkHttpOptions(),
-  }));
+  const client = withoutSdkNodeWarning(() => new sdk.STSClient(sdkClientOptions(config, credentials)));
   let anonymous: InstanceType<typeof sdk.STSClient> | undefined;
   const toSession = (result: { Credentials?: { AccessKeyId?: string | undefined; SecretAccessKey?: string | undefined; SessionToken?: string | undefined; Expiration?: Date | undefined } | undefined }): SessionCredentials => {
     const c = result.Credentials;
@@ -43,13 +32,7 @@ export const loadSts: StsFactory = async (config: ClientConfig, credentials: Cre
       // `smithy.api#noAuth` (then sigv4a), so it is sent unsigned and no credentials are ever
       // resolved. An empty scheme preference keeps `auth_scheme_preference` in the user's AWS config
       // from moving sigv4a first.
-      anonymous ??= withoutSdkNodeWarning(() => new sdk.STSClient({
-        region: config.region,
-        ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-        ignoreConfiguredEndpointUrls: true,
-    ...sdkHttpOptions(),
-        authSchemePreference: [],
-      }));
+      anonymous ??= withoutSdkNodeWarning(() => new sdk.STSClient({ ...sdkClientOptions(config), authSchemePreference: [] }));
       const out = await anonymous.send(new sdk.AssumeRoleWithWebIdentityCommand(input));
       const result: WebIdentityCredentials = toSession(out);
       if (out.AssumedRoleUser?.Arn) result.assumedRoleArn = out.AssumedRoleUser.Arn;
@@ -60,6 +43,33 @@ export const loadSts: StsFactory = async (config: ClientConfig, credentials: Cre
     },
   };
 };
+
+/**
+ * The options every AWS SDK client vault builds shares: the region and endpoint vault resolved, the
+ * given credentials (none for an unsigned call), no re-reading of endpoint settings by the SDK
+ * (vault resolves them itself: env, profile, sso-session) and bounded timeouts (`sdkHttpOptions`).
+ * @public
+ */
+export function sdkClientOptions(
+  config: ClientConfig,
+  credentials?: Credentials,
+): { region: string; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }; ignoreConfiguredEndpointUrls: boolean } & ReturnType<typeof sdkHttpOptions> {
+  return {
+    region: config.region,
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(credentials
+      ? {
+          credentials: {
+            accessKeyId: credentials.accessKeyId,
+            secretAccessKey: credentials.secretAccessKey,
+            ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+          },
+        }
+      : {}),
+    ignoreConfiguredEndpointUrls: true,
+    ...sdkHttpOptions(),
+  };
+}
 
 /** Turns an SDK or network error into one line naming the profile, the call and AWS's error code. @public */
 export function awsCallError(profileName: string, call: string, error: unknown): VaultError {

@@ -7,17 +7,21 @@ import { awsCallError } from './loadSts.js';
 import type { MfaCodeSource } from './mfaCodeSource.js';
 import type { SessionCredentials, StsFactory } from './stsApi.js';
 
-/** One `sts:GetSessionToken` call with the source's long-term keys (and MFA when the profile has a serial). @public */
-export function sessionTokenProvider(options: {
+/** What a provider making one STS call with a source's credentials (GetSessionToken, AssumeRole) is given. @public */
+export interface StsCallOptions {
   source: CredentialProvider;
   profile: ProfileConfig;
   durationSeconds: number;
+  /** The MFA device to send a code for; none when unset. */
   mfaSerial?: string;
   mfaCode: MfaCodeSource;
   clientConfig: ClientConfig;
   sts: StsFactory;
   debug: DebugLogger;
-}): () => Promise<SessionCredentials> {
+}
+
+/** One `sts:GetSessionToken` call with the source's long-term keys (and MFA when the profile has a serial). @public */
+export function sessionTokenProvider(options: StsCallOptions): () => Promise<SessionCredentials> {
   return async () => {
     const { profile, mfaSerial } = options;
     const source = await options.source();

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { askOnTerminal, hasTerminal } from './askOnTerminal.js';
-import { nodeModuleArgv, ptyAvailable, runInPty, runWithoutTerminal } from './pty.test.util.js';
-import type { PtyRun, PtyStep } from './pty.test.util.js';
+import { nodeModuleArgv, ptyAvailable, runInPty, runWithoutTerminal } from '../testing/runInPty.js';
+import type { PtyRun, PtyStep } from '../testing/runInPty.js';
 
 const MODULE_URL = new URL('./askOnTerminal.js', import.meta.url).href;
 const MESSAGE = 'Enter MFA code for arn:aws:iam::123456789012:mfa/dev: ';

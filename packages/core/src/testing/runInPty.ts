@@ -1,6 +1,6 @@
 /**
- * Test support (not shipped: the package excludes `*.test.*`): runs a command inside a real
- * pseudo-terminal and types into it.
+ * Runs a command inside a real pseudo-terminal and types into it, for testing what a program does on
+ * a terminal (prompts that read /dev/tty, echo off, Ctrl-C, a hang-up).
  *
  * A small python3 driver opens a pty, starts the command in a new session whose controlling terminal
  * is the pty's slave side (stdin = /dev/null, stdout and stderr = pipes, so the command's standard
@@ -8,9 +8,13 @@
  * the terminal, optionally pause, then write keystrokes to the pty master. It records everything the
  * command printed on the terminal and on its pipes and prints one JSON report. The driver enforces
  * its own deadline and kills the command when it is reached.
+ *
+ * Needs `python3` on PATH and a POSIX system; check `ptyAvailable()` and skip otherwise.
+ * @module
  */
 import { spawn, spawnSync } from 'node:child_process';
 
+/** One step of a pty session: each field is optional and they happen in this order. @public */
 export interface PtyStep {
   /** Wait until this text appears on the terminal (after the previous step's match). */
   waitFor?: string;
@@ -22,6 +26,7 @@ export interface PtyStep {
   hangup?: boolean;
 }
 
+/** What `runInPty` saw. @public */
 export interface PtyRun {
   /** Everything written to the terminal. */
   transcript: string;
@@ -122,14 +127,26 @@ print(json.dumps({
 }))
 `;
 
-/** Whether the pty driver can run here (python3 with its pty module, not Windows). */
+/** Whether the pty driver can run here (python3 with its pty module, not Windows). @public */
 export function ptyAvailable(): boolean {
   if (process.platform === 'win32') return false;
   const probe = spawnSync('python3', ['-c', 'import pty, termios, fcntl'], { stdio: 'ignore', timeout: 10_000 });
   return probe.status === 0;
 }
 
-/** Runs `argv` inside a fresh pty, typing per `steps`; resolves once it exited or the deadline hit. */
+/**
+ * Runs `argv` inside a fresh pty, typing per `steps`; resolves once it exited or the deadline
+ * (`timeoutMs`) hit, when the command is killed and `timedOut` is set.
+ *
+ * @example
+ * ```ts
+ * const run = await runInPty(nodeModuleArgv(`import { ask } from 'my-prompt'; console.log(await ask());`), [
+ *   { waitFor: 'Enter MFA code', send: '123456\r' },
+ * ]);
+ * assert.equal(run.stdout.trim(), '123456');
+ * ```
+ * @public
+ */
 export function runInPty(argv: string[], steps: PtyStep[], timeoutMs = 10_000): Promise<PtyRun> {
   return new Promise((resolve, reject) => {
     const driver = spawn('python3', ['-c', DRIVER], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -155,12 +172,16 @@ export function runInPty(argv: string[], steps: PtyStep[], timeoutMs = 10_000): 
   });
 }
 
-/** argv that runs an ES module source text with this Node. */
+/** argv that runs an ES module source text with this Node (for `runInPty`). @public */
 export function nodeModuleArgv(source: string): string[] {
   return [process.execPath, '--input-type=module', '-e', source];
 }
 
-/** Runs a node module with no controlling terminal at all (new session, no tty on any fd). */
+/**
+ * Runs an ES module source text with this Node and no controlling terminal at all (a new session,
+ * no tty on any fd, as under cron or CI); the child is killed after `timeoutMs`.
+ * @public
+ */
 export function runWithoutTerminal(
   source: string,
   timeoutMs = 10_000,

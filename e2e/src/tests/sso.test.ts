@@ -166,11 +166,14 @@ describe('SSO device sign-in through the built CLI and /usr/bin/aws', () => {
     assert.equal(w.emulator.state.calls('StartDeviceAuthorization'), 1);
   });
 
-  it('vault list --sessions shows the oidc:<start url> token and the SSO role session', async () => {
+  it("vault list shows the token by its sso-session name and the role session, as ByteNess aws-vault does", async () => {
     const r = await runVault(['list', '--sessions'], w.env);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(r.stdout.split('\n').includes(`oidc:${START}`), r.stdout);
+    assert.ok(r.stdout.split('\n').includes('oidc:corp'), r.stdout);
     assert.match(r.stdout, /^sso\.GetRoleCredentials:\d+m\d+s$/m);
+    const table = await runVault(['list'], w.env);
+    assert.match(table.stdout, /^sso +- +oidc:corp, sso\.GetRoleCredentials:\d+m\d+s +$/m);
+    assert.match(table.stdout, /^sso-ro +- +oidc:corp/m);
   });
 
   it('a 401 from the portal (token revoked) deletes the token and signs in once more', async () => {

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
-import { formatGoDuration, isCredentialsKey, isOidcTokenKey, SessionStore } from '@awsvault/core';
+import { formatGoDuration, isCredentialsKey, isOidcTokenKey, SessionStore, ssoStartUrlForProfile } from '@awsvault/core';
+import { oidcLabel } from '../list/oidcLabel.js';
 import { formatTable } from '../list/formatTable.js';
 import { VaultCommand } from '../vaultCommand.js';
 
@@ -48,21 +49,27 @@ export default class List extends VaultCommand {
       for (const name of credentials) this.log(name);
       return;
     }
+    const tokens = oidc.map((key) => ({ key, startUrl: key.slice('oidc:'.length), label: oidcLabel(config, key.slice('oidc:'.length)) }));
     if (flags.sessions) {
-      for (const key of oidc) this.log(key);
+      for (const token of tokens) this.log(token.label);
       for (const s of sessions) this.log(s.label);
       return;
     }
     const rows: string[][] = [['Profile', 'Credentials', 'Sessions'], ['=======', '===========', '========']];
-    const shown = new Set<string>();
+    const shownSessions = new Set<(typeof sessions)[number]>();
+    const shownTokens = new Set<string>();
     for (const name of config.profileNames) {
-      const labels = sessions.filter((s) => s.profile === name).map((s) => s.label);
-      labels.forEach((label) => shown.add(label));
+      const startUrl = ssoStartUrlForProfile(config, name, this.env());
+      const token = tokens.find((t) => t.startUrl === startUrl);
+      const own = sessions.filter((s) => s.profile === name);
+      own.forEach((s) => shownSessions.add(s));
+      if (token) shownTokens.add(token.key);
+      const labels = [...(token ? [token.label] : []), ...own.map((s) => s.label)];
       rows.push([name, credentials.includes(name) ? name : '-', labels.length > 0 ? labels.join(', ') : '-']);
     }
     for (const name of credentials) if (!config.profileNames.includes(name)) rows.push(['-', name, '-']);
-    for (const key of oidc) rows.push(['-', '-', key]);
-    for (const s of sessions) if (!shown.has(s.label)) rows.push(['-', '-', s.label]);
+    for (const token of tokens) if (!shownTokens.has(token.key)) rows.push(['-', '-', token.label]);
+    for (const s of sessions) if (!shownSessions.has(s)) rows.push(['-', '-', s.label]);
     process.stdout.write(formatTable(rows));
     return;
   }

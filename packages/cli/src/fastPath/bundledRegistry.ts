@@ -1,4 +1,6 @@
 import backendFile from '@awsvault/plugin-backend-file/hook';
+import backendKeychain from '@awsvault/plugin-backend-keychain/hook';
+import backendWincred from '@awsvault/plugin-backend-wincred/hook';
 import backendSecretService from '@awsvault/plugin-backend-secret-service/hook';
 import promptTerminal from '@awsvault/plugin-prompt-terminal/hook';
 import promptKdialog from '@awsvault/plugin-prompt-kdialog/hook';
@@ -17,6 +19,8 @@ import type { Registry } from '../registry.js';
  * A unit test keeps this list equal to package.json.
  */
 export const BUNDLED_HOOKS: Record<string, () => Promise<BackendDefinition | PromptDefinition | SourceDefinition>> = {
+  '@awsvault/plugin-backend-wincred': backendWincred,
+  '@awsvault/plugin-backend-keychain': backendKeychain,
   '@awsvault/plugin-backend-secret-service': backendSecretService,
   '@awsvault/plugin-backend-file': backendFile,
   '@awsvault/plugin-prompt-terminal': promptTerminal,

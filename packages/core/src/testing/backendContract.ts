@@ -13,12 +13,22 @@ async function rejectsNotFound(promise: Promise<unknown>): Promise<void> {
   });
 }
 
+/** Limits of a store that the contract must respect. @public */
+export interface BackendContractOptions {
+  /**
+   * The largest item (in bytes of arbitrary binary data) the store holds; 16 KB by default. OS
+   * stores are smaller (Windows: 2,560 bytes), and must refuse larger items with a clear error.
+   */
+  largeItemBytes?: number;
+}
+
 /**
  * The behaviour every backend promises, as a node:test suite. `open` must return an empty backend
  * each time it is called (a fresh directory, store or collection).
  * @public
  */
-export function backendContract(name: string, open: () => Promise<Backend>): void {
+export function backendContract(name: string, open: () => Promise<Backend>, options: BackendContractOptions = {}): void {
+  const largeItemBytes = options.largeItemBytes ?? 16 * 1024;
   describe(`backend contract: ${name}`, () => {
     it('round-trips an item with its label and description', async () => {
       const backend = await open();
@@ -48,9 +58,9 @@ export function backendContract(name: string, open: () => Promise<Backend>): voi
       for (const key of keys) assert.equal(text((await backend.get(key)).data), `value of ${key}`);
     });
 
-    it('stores a 16 KB item byte for byte', async () => {
+    it(`stores a ${largeItemBytes === 16 * 1024 ? '16 KB' : `${largeItemBytes}-byte`} item byte for byte`, async () => {
       const backend = await open();
-      const data = new Uint8Array(16 * 1024).map((_, i) => (i * 7) % 256);
+      const data = new Uint8Array(largeItemBytes).map((_, i) => (i * 7) % 256);
       await backend.set({ key: 'big', data });
       assert.deepEqual(Buffer.from((await backend.get('big')).data), Buffer.from(data));
     });

@@ -1,6 +1,7 @@
 export { memoryBackend } from './memoryBackend.js';
 export { fixedPrompt } from './fixedPrompt.js';
 export { backendContract } from './backendContract.js';
+export type { BackendContractOptions } from './backendContract.js';
 export { fakeProgram } from './fakeProgram.js';
 export type { FakeCall, FakeProgram } from './fakeProgram.js';
 export { dialogPromptSuite, promptContext, rejectsWithVaultError, TEST_MFA_SERIAL } from './dialogPromptSuite.js';

@@ -224,8 +224,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       () => res.destroy(),
     );
   });
-  // Keep-alive sockets from SDK clients must not hold close() open.
-  server.keepAliveTimeout = 5_000;
+  // Idle keep-alive connections live about a minute, as at AWS's endpoints: clients that pause
+  // between calls (SSO polling with slow_down) reuse them without racing a server-side close.
+  // close() drops them (closeAllConnections), so they never hold a test open.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

@@ -71,3 +71,5 @@ export type { KeyringItem, EncodeKeyringItemOptions } from './store/keyringItemJ
 export { encodeKeyringItemJson, decodeKeyringItemJson, KeyringItemJsonError } from './store/keyringItemJson.js';
 export type { StsCallOptions } from './providers/sessionTokenProvider.js';
 export { sdkClientOptions } from './providers/loadSts.js';
+export type { MessageStream } from './terminal/waitIndicator.js';
+export { startWaitIndicator } from './terminal/waitIndicator.js';

@@ -2,7 +2,7 @@ import { awsErrorCode, formatGoDuration, VaultError, type DebugLogger, type Oidc
 import type { LoginIo } from './loginIo.js';
 import { DEVICE_CODE_GRANT, type IssuedToken, type SsoOidcApi } from './ssoApi.js';
 import { ssoCallError, type SsoCallSite } from './ssoErrors.js';
-import { startWaitIndicator } from './waitIndicator.js';
+import { startWaitIndicator } from '@awsvault/core';
 
 /** RFC 8628 §3.5: the interval when the server names none, and what `slow_down` adds to it. */
 const DEFAULT_INTERVAL_S = 5;

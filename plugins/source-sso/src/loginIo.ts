@@ -1,5 +1,5 @@
 import { openBrowser, type OpenResult } from './openBrowser.js';
-import type { MessageStream } from './waitIndicator.js';
+import type { MessageStream } from '@awsvault/core';
 
 /** What a login talks to besides AWS: the user's terminal, their browser and the clock. Tests pass fakes. */
 export interface LoginIo {

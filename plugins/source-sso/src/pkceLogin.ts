@@ -5,7 +5,7 @@ import type { LoginIo } from './loginIo.js';
 import { listenForRedirect } from './loopbackListener.js';
 import type { IssuedToken, SsoOidcApi } from './ssoApi.js';
 import { ssoCallError, type SsoCallSite } from './ssoErrors.js';
-import { startWaitIndicator } from './waitIndicator.js';
+import { startWaitIndicator } from '@awsvault/core';
 
 /** How long vault waits for the browser to come back, as long as a device code lives. */
 export const PKCE_WAIT_MS = 10 * 60 * 1000;

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import {
   chainNeedsMfa, clientConfigFor, CredentialStore, loadIam, loadSts, masterCredentialsNameFor, parseGoDuration, profilesInChain, providerForProfile,
-  resolveProfile, rotateAccessKey, SessionStore, VaultError, type Backend, type CredentialProvider,
+  resolveProfile, rotateAccessKey, SessionStore, startWaitIndicator, VaultError, type Backend, type CredentialProvider,
 } from '@awsvault/core';
 import { VaultCommand } from '../vaultCommand.js';
 
@@ -61,6 +61,7 @@ export default class Rotate extends VaultCommand {
       masterName,
       noSession: flags['no-session'],
       ...(roleArn ? { roleArn } : {}),
+      waitIndicator: (message) => startWaitIndicator(process.stderr, message),
       readKey: () => store.get(masterName),
       storeKey: (key) => store.set(masterName, key),
       sessionCredentials: sessionProvider ?? (() => store.get(masterName)),

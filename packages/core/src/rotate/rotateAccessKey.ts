@@ -13,6 +13,8 @@ import { KEY_WAIT_TIMEOUT_MS, retryWithBackoff, type RetryOptions } from './wait
 
 /** What `rotateAccessKey` needs; every effect is injected, so the sequence is tested without AWS. @public */
 export interface RotateAccessKeyOptions {
+  /** Shows that vault is waiting (IAM keys take seconds to work everywhere); a spinner on a terminal. */
+  waitIndicator?: (message: string) => { stop(): void };
   /** The profile the user named. */
   profileName: string;
   /** Where the long-term keys are stored: the first profile of the chain with stored keys. */
@@ -146,11 +148,12 @@ export async function rotateAccessKey(options: RotateAccessKeyOptions): Promise<
 
   // A new key takes a while to work everywhere; storing it before it does could leave the user with none.
   const timeoutMs = options.keyWait?.timeoutMs ?? KEY_WAIT_TIMEOUT_MS;
+  const indicator = options.waitIndicator?.(`Waiting for the new access key ${fresh} to work`);
   const waited = await retryWithBackoff(async () => (await options.sts(newKey)).getCallerIdentity(), {
     ...options.keyWait,
     debug,
     what: `sts:GetCallerIdentity with the new key ${fresh}`,
-  });
+  }).finally(() => indicator?.stop());
   if (!waited.ok) {
     const why = `the new access key ${fresh} still did not work after ${formatGoDuration(timeoutMs)} (${waited.attempts} attempts, last error: ${firstLine(waited.error)})`;
     throw await undoNewKey(options, iamCredentials, newKey, userParam, 'ROTATE_KEY_NEVER_WORKED', `profile ${profileName}: ${why}`, unchanged, waited.error);

@@ -1,6 +1,7 @@
 /**
- * aws-vault's `file` backend: one JWE-encrypted file per item in ~/.awsvault/keys (or
- * AWS_VAULT_FILE_DIR), readable and writable by both tools.
+ * aws-vault's `file` backend: one encrypted file per item in ~/.awsvault/keys (or
+ * AWS_VAULT_FILE_DIR). Items are JWEs that aws-vault reads too (the default), or OpenPGP messages
+ * that gpg reads (AWS_VAULT_FILE_FORMAT=openpgp); each file's format is detected when it is read.
  */
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
@@ -9,8 +10,12 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { decodeKeyringItemJson, encodeKeyringItemJson, ItemNotFoundError, KeyringItemJsonError, VaultError } from '@awsvault/core';
 import type { Backend, BackendContext, DebugLogger, Item, ItemMetadata } from '@awsvault/core';
 import { decodeFileName, encodeFileName, invalidKeyReason, isTempFileName, TEMP_FILE_PREFIX } from './fileName.js';
+import { resolveFileWriteSettings } from './fileSettings.js';
+import type { FileFormat } from './fileSettings.js';
 import { DEFAULT_P2C, JweError, base64UrlEncode, decryptJwe, deriveKek, encryptJwe } from './jwe.js';
 import type { KekDeriver } from './jwe.js';
+import { OpenPgpError, argon2MemoryExponent, checkS2kCountByte, decryptOpenPgp, detectItemFormat, encryptOpenPgp } from './openpgpFormat.js';
+import type { OpenPgpKdf } from './openpgpFormat.js';
 
 /** Environment variable naming the directory. @public */
 export const FILE_DIR_ENV = 'AWS_VAULT_FILE_DIR';
@@ -31,8 +36,16 @@ export interface FileBackendOptions {
   /** Where the passphrase comes from, for error hints. Default `prompt`. */
   passphraseSource?: 'env' | 'prompt';
   debug?: DebugLogger;
-  /** PBKDF2 iterations for files this instance writes; default 8192 (aws-vault's). */
+  /** The format of files this instance writes: `jwe` (default) or `openpgp`. Reads detect each file's format. */
+  format?: FileFormat;
+  /** JWE writes: PBKDF2 iterations; default 8192 (aws-vault's). */
   p2c?: number;
+  /** OpenPGP writes: the S2K, `iterated` (default, readable by gpg) or `argon2` (RFC 9580, not readable by gpg). */
+  kdf?: OpenPgpKdf;
+  /** OpenPGP writes with `iterated`: the S2K count byte, 0–255; default 224 (16 MiB hashed). */
+  s2kCountByte?: number;
+  /** OpenPGP writes with `argon2`: memory in MiB, a power of two from 1 to 1024; default 64. */
+  argon2MemoryMiB?: number;
   /** Clock for the informational `created` header member. */
   now?: () => Date;
 }
@@ -73,6 +86,10 @@ export class FileBackend implements Backend {
   readonly #deriveKek: KekDeriver;
 
   constructor(options: FileBackendOptions) {
+    if (options.format !== undefined && options.format !== 'jwe' && options.format !== 'openpgp') throw new RangeError(`unknown file format ${JSON.stringify(options.format)}`);
+    if (options.kdf !== undefined && options.kdf !== 'iterated' && options.kdf !== 'argon2') throw new RangeError(`unknown OpenPGP KDF ${JSON.stringify(options.kdf)}`);
+    if (options.s2kCountByte !== undefined) checkS2kCountByte(options.s2kCountByte);
+    if (options.argon2MemoryMiB !== undefined) argon2MemoryExponent(options.argon2MemoryMiB);
     this.#options = options;
     this.dir = options.dir;
     this.#debug = options.debug ?? (() => {});
@@ -93,6 +110,11 @@ export class FileBackend implements Backend {
     };
   }
 
+  /** The format this instance writes new items in. @public */
+  get format(): FileFormat {
+    return this.#options.format ?? 'jwe';
+  }
+
   /** The file that holds `key`. @public */
   pathFor(key: string): string {
     return join(this.dir, encodeFileName(key));
@@ -101,9 +123,9 @@ export class FileBackend implements Backend {
   async get(key: string): Promise<Item> {
     if (invalidKeyReason(key) !== undefined) throw new ItemNotFoundError(key, this.dir);
     const path = this.pathFor(key);
-    let content: string;
+    let content: Buffer;
     try {
-      content = await readFile(path, 'utf8');
+      content = await readFile(path);
     } catch (error) {
       if (isMissing(error)) throw new ItemNotFoundError(key, this.dir);
       throw ioError('read', path, error);
@@ -131,12 +153,20 @@ export class FileBackend implements Backend {
     const passphrase = await this.#getPassphrase();
     await this.#ensureVerified(path, passphrase);
     await this.#ensureDir();
-    const jwe = await encryptJwe(encodeKeyringItemJson(item), passphrase, {
-      p2c: this.#options.p2c ?? DEFAULT_P2C,
-      created: (this.#options.now ?? (() => new Date()))(),
-      deriveKek: this.#deriveKek,
-    });
-    await this.#writeAtomically(path, jwe);
+    const json = encodeKeyringItemJson(item);
+    const content =
+      this.format === 'openpgp'
+        ? await encryptOpenPgp(json, passphrase, {
+            kdf: this.#options.kdf ?? 'iterated',
+            ...(this.#options.s2kCountByte === undefined ? {} : { s2kCountByte: this.#options.s2kCountByte }),
+            ...(this.#options.argon2MemoryMiB === undefined ? {} : { argon2MemoryMiB: this.#options.argon2MemoryMiB }),
+          })
+        : await encryptJwe(json, passphrase, {
+            p2c: this.#options.p2c ?? DEFAULT_P2C,
+            created: (this.#options.now ?? (() => new Date()))(),
+            deriveKek: this.#deriveKek,
+          });
+    await this.#writeAtomically(path, content);
   }
 
   async remove(key: string): Promise<void> {
@@ -186,17 +216,23 @@ export class FileBackend implements Backend {
     return this.#passphrase;
   }
 
-  async #decrypt(path: string, content: string, passphrase: string): Promise<Uint8Array> {
+  /**
+   * Decrypts a file in whichever format it is in. A wrong passphrase is `FILE_DECRYPT_FAILED`,
+   * damage `FILE_ITEM_CORRUPT`, with the same messages for both formats. openpgp is imported only
+   * here, and only for an OpenPGP file.
+   */
+  async #decrypt(path: string, content: Buffer, passphrase: string): Promise<Uint8Array> {
     try {
-      return (await decryptJwe(content, passphrase, { deriveKek: this.#deriveKek })).plaintext;
+      if (detectItemFormat(content) === 'openpgp') return (await decryptOpenPgp(content, passphrase)).plaintext;
+      return (await decryptJwe(content.toString('utf8'), passphrase, { deriveKek: this.#deriveKek })).plaintext;
     } catch (error) {
-      if (error instanceof JweError && error.kind === 'key') {
+      if ((error instanceof JweError || error instanceof OpenPgpError) && error.kind === 'key') {
         throw new VaultError('FILE_DECRYPT_FAILED', `cannot decrypt ${path}: wrong passphrase (or the file was written with another one)`, {
           hint: this.#passphraseHint(),
           cause: error,
         });
       }
-      if (error instanceof JweError) throw this.#corrupt(path, error.message, error);
+      if (error instanceof JweError || error instanceof OpenPgpError) throw this.#corrupt(path, error.message, error);
       throw error;
     }
   }
@@ -233,24 +269,35 @@ export class FileBackend implements Backend {
   async #verifyExisting(target: string, passphrase: string): Promise<void> {
     const entries = await this.#listEntries();
     let refusedBy: string | undefined;
+    // JWE files first: they are cheap to open and need no openpgp import, so a directory with any
+    // JWE item is checked without loading openpgp. OpenPGP files are tried only if none opens.
+    const openpgpFiles: Array<{ path: string; content: Buffer }> = [];
+    const tryOpen = async (path: string, content: Buffer): Promise<boolean> => {
+      try {
+        await this.#decrypt(path, content, passphrase);
+        return true;
+      } catch (error) {
+        if (!(error instanceof VaultError)) throw error;
+        if (error.code === 'FILE_DECRYPT_FAILED') refusedBy ??= path;
+        else if (error.code === 'FILE_ITEM_CORRUPT') this.#debug(`file backend: skipping corrupt ${path} while checking the passphrase: ${error.message}`);
+        else throw error;
+        return false;
+      }
+    };
     for (const entry of entries) {
       const path = join(this.dir, entry.name);
-      let content: string;
+      let content: Buffer;
       try {
-        content = await readFile(path, 'utf8');
+        content = await readFile(path);
       } catch (error) {
         if (isMissing(error)) continue;
         throw ioError('read', path, error);
       }
-      try {
-        await decryptJwe(content, passphrase, { deriveKek: this.#deriveKek });
-        await this.#removeStaleTempFiles();
-        return;
-      } catch (error) {
-        if (!(error instanceof JweError)) throw error;
-        if (error.kind === 'key') refusedBy ??= path;
-        else this.#debug(`file backend: skipping corrupt ${path} while checking the passphrase: ${error.message}`);
-      }
+      if (detectItemFormat(content) === 'openpgp') openpgpFiles.push({ path, content });
+      else if (await tryOpen(path, content)) return this.#removeStaleTempFiles();
+    }
+    for (const { path, content } of openpgpFiles) {
+      if (await tryOpen(path, content)) return this.#removeStaleTempFiles();
     }
     if (refusedBy !== undefined) {
       throw new VaultError(
@@ -324,13 +371,26 @@ export class FileBackend implements Backend {
   }
 }
 
-/** Opens the store for a CLI context: directory from env/home, passphrase from env or a prompt. @public */
-export async function openFileBackend(ctx: BackendContext): Promise<FileBackend> {
+/**
+ * Opens the store for a CLI context: directory from env/home, passphrase from env or a prompt, and
+ * the write format from AWS_VAULT_FILE_FORMAT, AWS_VAULT_FILE_KDF and AWS_VAULT_FILE_ARGON2_MEMORY
+ * (an invalid value is a `FILE_INVALID_SETTING` error). `tuning` sets costs the environment does not
+ * (the JWE `p2c`, the OpenPGP S2K count byte); tests use it to stay fast.
+ * @public
+ */
+export async function openFileBackend(ctx: BackendContext, tuning: Pick<FileBackendOptions, 'p2c' | 's2kCountByte'> = {}): Promise<FileBackend> {
   const dir = resolveFileDir(ctx.env, ctx.homeDir);
+  const settings = resolveFileWriteSettings(ctx.env);
   const fromEnv = ctx.env[FILE_PASSPHRASE_ENV];
-  ctx.debug(`file backend: directory ${dir}, passphrase ${fromEnv === undefined ? 'from a prompt when needed' : `from ${FILE_PASSPHRASE_ENV}`}`);
+  const writes = settings.format === 'jwe' ? 'JWE' : settings.kdf === 'argon2' ? `OpenPGP, Argon2 ${settings.argon2MemoryMiB} MiB` : 'OpenPGP, iterated S2K';
+  ctx.debug(`file backend: directory ${dir}, passphrase ${fromEnv === undefined ? 'from a prompt when needed' : `from ${FILE_PASSPHRASE_ENV}`}, new items in ${writes}`);
+  for (const note of settings.notes) ctx.debug(`file backend: ${note}`);
   return new FileBackend({
+    ...tuning,
     dir,
+    format: settings.format,
+    kdf: settings.kdf,
+    argon2MemoryMiB: settings.argon2MemoryMiB,
     debug: ctx.debug,
     passphraseSource: fromEnv === undefined ? 'prompt' : 'env',
     passphrase: fromEnv === undefined ? () => ctx.askPassphrase(`Enter passphrase to unlock "${dir}": `) : async () => fromEnv,

@@ -42,7 +42,7 @@ describe('the exec environment contract (docs/exec.md)', () => {
       assert.equal(env['AWS_REGION'], 'us-east-1');
       assert.equal(env['AWS_DEFAULT_REGION'], 'us-east-1');
       assert.equal(env['AWS_ENDPOINT_URL'], s.emulator.url);
-      for (const removed of ['AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_FILE', 'AWS_DEFAULT_PROFILE', 'AWS_PROFILE', 'AWS_SDK_LOAD_CONFIG']) assert.equal(env[removed], undefined, removed);
+      for (const removed of ['AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_FILE', 'AWS_DEFAULT_PROFILE', 'AWS_PROFILE', 'AWS_SDK_LOAD_CONFIG', 'AWS_VAULT_FILE_PASSPHRASE']) assert.equal(env[removed], undefined, removed);
       assert.equal(env['KEEP_ME'], 'yes');
       assert.equal(env['AWS_CONFIG_FILE'], s.home.configFile);
       assert.equal(env['AWS_SHARED_CREDENTIALS_FILE'], s.home.env['AWS_SHARED_CREDENTIALS_FILE']);

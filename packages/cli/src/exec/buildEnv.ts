@@ -4,6 +4,9 @@ import { iso8601, type Credentials } from '@awsvault/core';
 export const REMOVED_VARIABLES = [
   'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_FILE',
   'AWS_DEFAULT_PROFILE', 'AWS_PROFILE', 'AWS_SDK_LOAD_CONFIG', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_SESSION_EXPIRATION',
+  // The store's passphrase is vault's, not the command's: a child has its credentials already, and
+  // a nested vault is refused by the AWS_VAULT guard anyway.
+  'AWS_VAULT_FILE_PASSPHRASE',
 ] as const;
 
 /** What `exec` puts in the child's environment besides the credentials. */

@@ -73,6 +73,9 @@ export function parseProcessOutput(stdout: string, profileName: string, now: num
   return credentials;
 }
 
+/** 400 Gregorian years (146097 days): computing 400 years later sidesteps `Date.UTC` reading years 0–99 as 1900–1999. */
+const GREGORIAN_CYCLE_MS = 146_097 * 86_400_000;
+
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 /** Milliseconds since the epoch for an RFC 3339 date-time (fractions past milliseconds dropped); undefined if it is not one. */
@@ -82,7 +85,7 @@ export function parseRfc3339(text: string): number | undefined {
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const millis = Number(((m[7] ?? '') + '000').slice(0, 3));
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const daysInMonth = new Date(Date.UTC(year + 400, month, 0)).getUTCDate();
   if (day < 1 || day > daysInMonth) return undefined;
   let offsetMinutes = 0;
   if (!m[8]) {
@@ -91,7 +94,7 @@ export function parseRfc3339(text: string): number | undefined {
     if (offsetHours > 23 || offsetMins > 59) return undefined;
     offsetMinutes = (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+  return Date.UTC(year + 400, month - 1, day, hour, minute, second, millis) - GREGORIAN_CYCLE_MS - offsetMinutes * 60_000;
 }
 
 function showValue(value: unknown): string {

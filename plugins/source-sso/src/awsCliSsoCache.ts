@@ -34,10 +34,11 @@ export function readAwsCliSsoCache(path: string): AwsCliSsoCacheEntry | undefine
   if (typeof raw !== 'object' || raw === null) return undefined;
   const o = raw as Record<string, unknown>;
   const text = (key: string) => (typeof o[key] === 'string' && o[key] !== '' ? (o[key] as string) : undefined);
+  // Only times RFC 3339 can write (years 0000-9999): vault's store and aws-vault could not read others back.
   const time = (key: string) => {
     const value = text(key);
     const date = value === undefined ? undefined : new Date(value);
-    return date && !Number.isNaN(date.getTime()) ? date : undefined;
+    return date && !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 0 && date.getUTCFullYear() <= 9999 ? date : undefined;
   };
   const accessToken = text('accessToken');
   const expiresAt = time('expiresAt');

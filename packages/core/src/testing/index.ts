@@ -8,3 +8,4 @@ export { dialogPromptSuite, promptContext, rejectsWithVaultError, TEST_MFA_SERIA
 export type { DialogPromptSuiteOptions } from './dialogPromptSuite.js';
 export { runInPty, ptyAvailable, nodeModuleArgv, runWithoutTerminal } from './runInPty.js';
 export type { PtyStep, PtyRun } from './runInPty.js';
+export { FUZZ_RUNS } from '../fuzz/fuzzRuns.js';

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { startEmulator, type Emulator } from './server.js';
 import type { CreatedUser } from './state.js';
 import { AWS_CLI, runAwsCli, type Keys } from './testing.js';
+import { fakeAccessKeyId } from '@awsvault/core/testing';
 
 // The Debian AWS CLI v2 (botocore) against the emulator: a second,
 // independent SigV4 signer and query-protocol client.
@@ -55,7 +56,7 @@ describe('AWS CLI v2', () => {
   test('a wrong secret and an unknown key are rejected', async () => {
     const [wrong, unknown] = await Promise.all([
       runAwsCli(emulator.url, { ...keysOf(alice), secretAccessKey: 'z'.repeat(40) }, ['sts', 'get-caller-identity']),
-      runAwsCli(emulator.url, { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'z'.repeat(40) }, ['sts', 'get-caller-identity']),
+      runAwsCli(emulator.url, { accessKeyId: fakeAccessKeyId('IOSFODNN7EXAMPLE'), secretAccessKey: 'z'.repeat(40) }, ['sts', 'get-caller-identity']),
     ]);
     assert.notEqual(wrong.code, 0);
     assert.match(wrong.stderr, /\(SignatureDoesNotMatch\)/);

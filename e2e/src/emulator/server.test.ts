@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { startEmulator, type Emulator } from './server.js';
 import { stsClient } from './testing.js';
+import { fakeAccessKeyId } from '@awsvault/core/testing';
 
 // Requests no AWS client would send on purpose (unsigned, malformed), and
 // the standalone entry point.
@@ -47,7 +48,7 @@ describe('requests without a valid signature', () => {
   });
 
   test('a malformed Authorization header is IncompleteSignature (400)', async () => {
-    const reply = await post('Action=GetCallerIdentity&Version=2011-06-15', { authorization: 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/sts/aws4_request' });
+    const reply = await post('Action=GetCallerIdentity&Version=2011-06-15', { authorization: 'AWS4-HMAC-SHA256 Credential=' + fakeAccessKeyId('IOSFODNN7EXAMPLE') + '/20240101/us-east-1/sts/aws4_request' });
     assert.equal(reply.status, 400);
     assert.match(reply.text, /<Code>IncompleteSignature<\/Code><Message>Authorization header requires &apos;Signature&apos; parameter\. Authorization header requires &apos;SignedHeaders&apos; parameter\./);
   });

@@ -9,6 +9,7 @@ import {
 import { startEmulator, type Emulator } from './server.js';
 import type { CreatedUser } from './state.js';
 import { alignToTotpStep, keysFrom, rejectsWith, stsClient, type Keys } from './testing.js';
+import { fakeAccessKeyId } from '@awsvault/core/testing';
 
 // These tests drive the emulator with @aws-sdk/client-sts, which signs real
 // SigV4 requests; nothing in the emulator is stubbed.
@@ -43,7 +44,7 @@ describe('SigV4 authentication', () => {
   });
 
   test('an unknown key is InvalidClientTokenId (403)', async () => {
-    await rejectsWith(identity({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: alice.secretAccessKey }), 'InvalidClientTokenId', {
+    await rejectsWith(identity({ accessKeyId: fakeAccessKeyId('IOSFODNN7EXAMPLE'), secretAccessKey: alice.secretAccessKey }), 'InvalidClientTokenId', {
       status: 403,
       message: 'The security token included in the request is invalid.',
     });

@@ -5,6 +5,7 @@ import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient }
 import { signJwt, unsignedJwt, type CreatedOidcProvider } from './oidc.js';
 import { startEmulator, type Emulator } from './server.js';
 import { keysFrom, rejectsWith, runAwsCli, stsClient } from './testing.js';
+import { fakeAccessKeyId } from '@awsvault/core/testing';
 
 // AssumeRoleWithWebIdentity driven by @aws-sdk/client-sts, which sends it unsigned
 // (the operation is modelled `smithy.api#noAuth`), and by the AWS CLI.
@@ -119,7 +120,7 @@ describe('AssumeRoleWithWebIdentity', () => {
   });
 
   test('the AWS CLI calls it unsigned (--no-sign-request) and reads the answer', async () => {
-    const r = await runAwsCli(emulator.url, { accessKeyId: 'AKIAUNUSED000000000A', secretAccessKey: 'x'.repeat(40) }, [
+    const r = await runAwsCli(emulator.url, { accessKeyId: fakeAccessKeyId('UNUSED000000000A'), secretAccessKey: 'x'.repeat(40) }, [
       'sts', 'assume-role-with-web-identity', '--no-sign-request',
       '--role-arn', roleArn, '--role-session-name', 'cli', '--web-identity-token', provider.sign({ sub: 'cli-subject' }),
     ]);

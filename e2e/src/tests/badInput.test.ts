@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
+import { fakeAccessKeyId } from '@awsvault/core/testing';
 
 const NO_STACK = /\n\s+at |Error:\s*$/m;
 
@@ -39,7 +40,7 @@ describe('bad input gets one line, a non-zero exit, and no change', () => {
   it('a wrong file passphrase exits non-zero and leaves every file byte-identical', async () => {
     const before = snapshot(s.home.keysDir);
     for (const args of [['export', 'dev'], ['add', '--env', '--force', 'dev'], ['exec', 'dev', '--', 'true']]) {
-      const r = await s.vault(args, { AWS_VAULT_FILE_PASSPHRASE: 'wrong', AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLF', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) });
+      const r = await s.vault(args, { AWS_VAULT_FILE_PASSPHRASE: 'wrong', AWS_ACCESS_KEY_ID: fakeAccessKeyId('IOSFODNN7EXAMPLF'), AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) });
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}`);
       assert.match(r.stderr, /^vault: error: (cannot decrypt|refusing to write) .*\.awsvault\/keys\/dev/, args.join(' '));
       assert.equal(r.stderr.trim().split('\n').length, 1);
@@ -48,7 +49,7 @@ describe('bad input gets one line, a non-zero exit, and no change', () => {
   });
 
   it("an AWS error surfaces as one line naming the profile and AWS's code", async () => {
-    const r = await s.vault(['add', '--env', 'ghost'], { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' });
+    const r = await s.vault(['add', '--env', 'ghost'], { AWS_ACCESS_KEY_ID: fakeAccessKeyId('IOSFODNN7EXAMPLE'), AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' });
     assert.equal(r.code, 0, r.stderr);
     s.home.writeConfig(`[profile dev]\nregion = us-east-1\nendpoint_url = ${s.emulator.url}\n\n[profile ghost]\nregion = us-east-1\nendpoint_url = ${s.emulator.url}\n`);
     const e = await s.vault(['export', 'ghost']);

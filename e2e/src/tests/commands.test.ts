@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
+import { fakeAccessKeyId } from '@awsvault/core/testing';
 
 /** add, remove, list and exec details through the built CLI, with no stdin and no terminal. */
 describe('add, remove, list and exec', () => {
   let s: Scenario;
-  const keys = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+  const keys = { AWS_ACCESS_KEY_ID: fakeAccessKeyId('IOSFODNN7EXAMPLE'), AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
   before(async () => {
     s = await startScenario();
   });

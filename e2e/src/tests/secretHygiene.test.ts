@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { awsBin, vaultBin } from '../helpers/paths.js';
 import { run } from '../helpers/run.js';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
+import { fakeAccessKeyId } from '@awsvault/core/testing';
 
 /** Every file under a directory, with its mode. */
 function walk(dir: string): Array<{ path: string; mode: number; isDir: boolean }> {
@@ -61,7 +62,7 @@ describe('secret hygiene: --debug output, child argv, files and modes', () => {
 
   it('the store is 0700/0600, also when vault runs under umask 000, and no file outside it holds a secret', async () => {
     const r = await run('sh', ['-c', `umask 000; exec "${process.execPath}" "${vaultBin}" add --env --force umasked`], {
-      ...s.home.env, AWS_ACCESS_KEY_ID: 'AKIAUMASKEDEXAMPLE01', AWS_SECRET_ACCESS_KEY: 'umasked-secret-umasked-secret-umasked-12',
+      ...s.home.env, AWS_ACCESS_KEY_ID: fakeAccessKeyId('UMASKEDEXAMPLE01'), AWS_SECRET_ACCESS_KEY: 'umasked-secret-umasked-secret-umasked-12',
     });
     assert.equal(r.code, 0, r.stderr);
     secrets.push('umasked-secret-umasked-secret-umasked-12');

@@ -9,11 +9,12 @@ import { encodeKeyringItemJson, isVaultError } from '@awsvault/core';
 import { FUZZ_RUNS } from '@awsvault/core/testing';
 import { FileBackend } from './fileBackend.js';
 import { JweError, decryptJwe, encryptJwe, parseJweHeader } from './jwe.js';
+import { fakeAccessKeyId } from '@awsvault/core/testing';
 
 const PASS = 'fuzz passphrase';
 const KEY = 'fuzz-item';
 const SECRET = 'SECRETwJalrXUtnFEMI/K7MDENG/bPxRfiCYzzKEY';
-const DATA = new TextEncoder().encode(JSON.stringify({ AccessKeyID: 'AKIAFUZZEXAMPLE00001', SecretAccessKey: SECRET }));
+const DATA = new TextEncoder().encode(JSON.stringify({ AccessKeyID: fakeAccessKeyId('FUZZEXAMPLE00001'), SecretAccessKey: SECRET }));
 const b64u = (text: string | Uint8Array) => Buffer.from(text).toString('base64url');
 
 let dir: string;

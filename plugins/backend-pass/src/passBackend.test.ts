@@ -9,6 +9,7 @@ import { openPassBackend, PassBackend } from './passBackend.js';
 import { createPassFixture, runTool } from './passFixture.test-helper.js';
 import type { PassFixture } from './passFixture.test-helper.js';
 import { isStoreInitialised, resolvePassSettings, resolveStoreDir } from './settings.js';
+import { fakeAccessKeyId } from '@awsvault/core/testing';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array) => new TextDecoder().decode(data);
@@ -76,7 +77,7 @@ backendContract('pass (no prefix)', async () => openStore(await fx.newStore()));
 describe('pass backend: aws-vault interop', () => {
   it('reads an item aws-vault wrote with pass insert -m -f', async () => {
     const store = await fx.newStore();
-    const creds = '{"AccessKeyID":"AKIAIOSFODNN7EXAMPLE","SecretAccessKey":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}';
+    const creds = '{"AccessKeyID":"' + fakeAccessKeyId('IOSFODNN7EXAMPLE') + '","SecretAccessKey":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}';
     await pass(store, ['insert', '-m', '-f', 'dev'], awsVaultItemJson('dev', creds, 'aws-vault (dev)'));
     await pass(store, ['insert', '-m', '-f', 'team/ops'], awsVaultItemJson('team/ops', '{"AccessKeyID":"B","SecretAccessKey":"C"}', 'aws-vault (team/ops)'));
     const backend = await openStore(store);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VaultError, type Credentials } from '@awsvault/core';
 import { ec2CredentialsBody, ecsCredentialsBody, publicMessage, RefreshingCredentials, refreshTime, refreshWindowMs } from './serverCredentials.js';
+import { fakeAccessKeyId } from '@awsvault/core/testing';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
@@ -99,12 +100,12 @@ describe('RefreshingCredentials', () => {
     let calls = 0;
     const held = new RefreshingCredentials(async () => {
       calls++;
-      return { accessKeyId: 'AKIAFAKE000000000001', secretAccessKey: 's'.repeat(40) };
+      return { accessKeyId: fakeAccessKeyId('FAKE000000000001'), secretAccessKey: 's'.repeat(40) };
     }, { label: 't', windowMs: 5 * MIN });
     await held.get();
     await held.get();
     assert.equal(calls, 1);
-    assert.deepEqual(held.secrets(), ['AKIAFAKE000000000001', 's'.repeat(40)]);
+    assert.deepEqual(held.secrets(), [fakeAccessKeyId('FAKE000000000001'), 's'.repeat(40)]);
   });
 });
 

@@ -4,11 +4,12 @@ import type { ProfileConfig } from '../config/ProfileConfig.js';
 import type { Credentials } from '../credentials.js';
 import type { IamApi } from '../iam/iamApi.js';
 import { chainNeedsMfa, rotateAccessKey, type RotateAccessKeyOptions } from './rotateAccessKey.js';
+import { fakeAccessKeyId } from '../testing/fakeAccessKeyId.js';
 
 // ---------------------------------------------------------------------------------------------
 // A small IAM + STS world: one user with keys, sessions handed out by the "chain", and faults.
 
-const OLD: Credentials = { accessKeyId: 'AKIAOLDOLDOLDOLD1111', secretAccessKey: 'old-secret' };
+const OLD: Credentials = { accessKeyId: fakeAccessKeyId('OLDOLDOLDOLD1111'), secretAccessKey: 'old-secret' };
 const SESSION: Credentials = { accessKeyId: 'ASIASESSION000000001', secretAccessKey: 's', sessionToken: 't' };
 
 type Action = 'GetUser' | 'CreateAccessKey' | 'DeleteAccessKey' | 'GetCallerIdentity';
@@ -117,10 +118,10 @@ describe('rotateAccessKey: the happy path', () => {
       'Finished rotating access key',
     ]);
     assert.deepEqual(w.summary(), ['CreateAccessKey:ASIASES', 'GetCallerIdentity:AKIANEW', 'DeleteAccessKey:AKIANEW']);
-    assert.equal(w.stored.accessKeyId, 'AKIANEWNEWNEWNEW0001');
+    assert.equal(w.stored.accessKeyId, fakeAccessKeyId('NEWNEWNEWNEW0001'));
     assert.equal(w.stored.secretAccessKey, 'new-secret-1');
-    assert.deepEqual([...w.live], ['AKIANEWNEWNEWNEW0001']);
-    assert.deepEqual(result, { oldAccessKeyId: OLD.accessKeyId, newAccessKeyId: 'AKIANEWNEWNEWNEW0001', userName: 'alice', sessionsDeleted: 2 });
+    assert.deepEqual([...w.live], [fakeAccessKeyId('NEWNEWNEWNEW0001')]);
+    assert.deepEqual(result, { oldAccessKeyId: OLD.accessKeyId, newAccessKeyId: fakeAccessKeyId('NEWNEWNEWNEW0001'), userName: 'alice', sessionsDeleted: 2 });
   });
 
   it('--no-session says so, and signs with the stored keys', async () => {
@@ -138,7 +139,7 @@ describe('rotateAccessKey: the happy path', () => {
     await rotateAccessKey(w.options({ keyWait: { now: () => now, sleep: async (ms) => void (slept.push(ms), (now += ms)) } }));
     assert.deepEqual(slept.slice(0, 3), [500, 1000, 2000]);
     assert.equal(w.calls.filter((c) => c.action === 'GetCallerIdentity').length, 4);
-    assert.equal(w.stored.accessKeyId, 'AKIANEWNEWNEWNEW0001');
+    assert.equal(w.stored.accessKeyId, fakeAccessKeyId('NEWNEWNEWNEW0001'));
   });
 
   it('through a role: the user name comes from GetUser with the stored keys and goes to every IAM call', async () => {
@@ -213,7 +214,7 @@ describe('rotateAccessKey: every failure leaves a working key stored and says wh
     assert.equal(error.code, 'ROTATE_OLD_KEY_LEFT');
     assert.equal(error.message, 'profile dev: iam:DeleteAccessKey failed: AccessDenied: explicit deny; the new key ****************0001 is stored and live, but the old key ****************1111 is still active in IAM');
     assert.match(error.hint ?? '', /delete \*{16}1111 by hand/);
-    assert.equal(w.stored.accessKeyId, 'AKIANEWNEWNEWNEW0001');
+    assert.equal(w.stored.accessKeyId, fakeAccessKeyId('NEWNEWNEWNEW0001'));
     assert.equal(w.calls.filter((c) => c.action === 'DeleteAccessKey').length, 1, 'AccessDenied is not retried');
   });
 
@@ -222,7 +223,7 @@ describe('rotateAccessKey: every failure leaves a working key stored and says wh
     w.faults.set('DeleteAccessKey', [awsError('InvalidClientTokenId', 'invalid', 403), awsError('Throttling', 'slow down', 400)]);
     await rotateAccessKey(w.options());
     assert.equal(w.calls.filter((c) => c.action === 'DeleteAccessKey').length, 3);
-    assert.deepEqual([...w.live], ['AKIANEWNEWNEWNEW0001']);
+    assert.deepEqual([...w.live], [fakeAccessKeyId('NEWNEWNEWNEW0001')]);
   });
 
   it('a failing session (e.g. a wrong MFA code) changes nothing and says so', async () => {

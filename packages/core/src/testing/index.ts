@@ -9,3 +9,4 @@ export type { DialogPromptSuiteOptions } from './dialogPromptSuite.js';
 export { runInPty, ptyAvailable, nodeModuleArgv, runWithoutTerminal } from './runInPty.js';
 export type { PtyStep, PtyRun } from './runInPty.js';
 export { FUZZ_RUNS } from '../fuzz/fuzzRuns.js';
+export { fakeAccessKeyId } from './fakeAccessKeyId.js';

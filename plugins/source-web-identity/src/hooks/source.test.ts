@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadAwsConfig, providerForProfile, resolveProfile } from '@awsvault/core';
 import { fixedPrompt, memoryBackend } from '@awsvault/core/testing';
 import hook from './source.js';
+import { fakeAccessKeyId } from '@awsvault/core/testing';
 
 // The hook through core's providerForProfile and the real AWS SDK (core's loadSts), against a small
 // HTTP server standing in for STS.
@@ -97,7 +98,7 @@ describe('the web-identity source hook', () => {
     reply = { status: 200, body: success() };
     const backend = memoryBackend();
     const saved = { id: process.env['AWS_ACCESS_KEY_ID'], secret: process.env['AWS_SECRET_ACCESS_KEY'] };
-    process.env['AWS_ACCESS_KEY_ID'] = 'AKIAFROMENVIRONMENT1';
+    process.env['AWS_ACCESS_KEY_ID'] = fakeAccessKeyId('FROMENVIRONMENT1');
     process.env['AWS_SECRET_ACCESS_KEY'] = 'must-not-be-used';
     try {
       const first = await (await provider('wi', backend)).provider();

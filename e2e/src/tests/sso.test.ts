@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEmulator, type Emulator } from '../emulator/server.js';
-import { awsBin, repoRoot, vaultBin } from '../helpers/paths.js';
+import { awsBin, repoRoot } from '../helpers/paths.js';
 import { run, runVault, type RunResult } from '../helpers/run.js';
 import { tempHome, type TempHome } from '../helpers/tempHome.js';
+import { startWatchedVault } from '../helpers/watchedVault.js';
 
 // IAM Identity Center through the built CLI: no stdin, no terminal, AWS_VAULT_STDOUT=1 so no browser
 // starts. The test is the person at the browser: it reads the code vault prints on stderr and
@@ -18,56 +18,6 @@ const ACCOUNT = '111122223333';
 const CODE = /Confirmation code: ([A-Z]{4}-[A-Z]{4})/;
 const AUTHORIZE = /(http:\/\/127\.0\.0\.1:\d+\/authorize\?\S+)/;
 
-interface Running {
-  /** Resolves with the first match of `pattern` on stderr; rejects if the process ends first. */
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
-  done: Promise<RunResult>;
-}
-
-/** Starts the built vault like `run` does, but lets the test watch stderr while it runs. */
-function startVault(args: string[], env: Record<string, string>, timeoutMs = 45_000): Running {
-  const child = spawn(process.execPath, [vaultBin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let stdout = '';
-  let stderr = '';
-  const waiters: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void; reject: (e: Error) => void }> = [];
-  const check = () => {
-    for (const waiter of [...waiters]) {
-      const match = waiter.pattern.exec(stderr);
-      if (match) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(match);
-      }
-    }
-  };
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-    check();
-  });
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-(child.pid as number), 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }, timeoutMs);
-  const done = new Promise<RunResult>((resolve) => {
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      for (const waiter of waiters.splice(0)) waiter.reject(new Error(`vault exited (${code ?? signal}) before printing ${waiter.pattern}; stderr:\n${stderr}`));
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return {
-    waitFor: (pattern) =>
-      new Promise((resolve, reject) => {
-        waiters.push({ pattern, resolve, reject });
-        check();
-      }),
-    done,
-  };
-}
-
 async function approve(emulator: Emulator, userCode: string): Promise<void> {
   const response = await fetch(`${emulator.url}/_emulator/sso/approve?user_code=${userCode}`, { method: 'POST' });
   assert.equal(response.status, 200, `approve ${userCode}`);
@@ -75,7 +25,7 @@ async function approve(emulator: Emulator, userCode: string): Promise<void> {
 
 /** Runs vault and approves the sign-in it asks for, as the person at the browser would. */
 async function withApproval(emulator: Emulator, args: string[], env: Record<string, string>): Promise<RunResult> {
-  const running = startVault(args, env);
+  const running = startWatchedVault(args, env);
   const [, code] = await running.waitFor(CODE);
   await approve(emulator, code as string);
   return running.done;
@@ -214,7 +164,7 @@ describe('SSO sign-in from parallel processes', () => {
 
   it('ten parallel exports start one sign-in; the others wait and use the stored token', async () => {
     const profiles = ['sso', 'sso-ro'];
-    const runs = Array.from({ length: 10 }, (_, i) => startVault(['export', '--format=json', profiles[i % 2] as string], w.env, 60_000));
+    const runs = Array.from({ length: 10 }, (_, i) => startWatchedVault(['export', '--format=json', profiles[i % 2] as string], w.env, 60_000));
     const approved = new Set<string>();
     for (const running of runs) {
       void running.waitFor(CODE).then(async ([, code]) => {
@@ -276,7 +226,7 @@ describe('SSO sign-in errors', () => {
 
   it('a denied request ends with one line naming the profile and start URL', async () => {
     assert.equal((await runVault(['clear'], w.env)).code, 0);
-    const running = startVault(['export', '--format=json', 'sso-ro'], w.env);
+    const running = startWatchedVault(['export', '--format=json', 'sso-ro'], w.env);
     const [, code] = await running.waitFor(CODE);
     assert.equal((await fetch(`${w.emulator.url}/_emulator/sso/deny?user_code=${code}`, { method: 'POST' })).status, 200);
     const r = await running.done;
@@ -286,7 +236,7 @@ describe('SSO sign-in errors', () => {
 
   it('expired_token ends with one line, not a hang', async () => {
     assert.equal((await runVault(['clear'], w.env)).code, 0);
-    const running = startVault(['export', '--format=json', 'sso-ro'], w.env);
+    const running = startWatchedVault(['export', '--format=json', 'sso-ro'], w.env);
     await running.waitFor(CODE);
     w.emulator.state.advanceClock(601_000);
     const r = await running.done;
@@ -303,7 +253,7 @@ describe('SSO with PKCE: the test is the browser', () => {
   after(() => w.close());
 
   it('signs in through the authorize redirect to the loopback listener, refusing a wrong state', async () => {
-    const running = startVault(['export', '--format=json', 'sso'], { ...w.env, AWS_VAULT_SSO_FLOW: 'pkce' });
+    const running = startWatchedVault(['export', '--format=json', 'sso'], { ...w.env, AWS_VAULT_SSO_FLOW: 'pkce' });
     const [, url] = await running.waitFor(AUTHORIZE);
     const authorize = new URL(url as string);
     const redirectUri = authorize.searchParams.get('redirect_uri') as string;

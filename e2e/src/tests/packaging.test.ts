@@ -201,7 +201,9 @@ describe('the CLI packed, served by a local registry, and installed with npm', {
     assert.equal(r.code, 0, r.stderr);
     const manifest = JSON.parse(readFileSync(join(installed, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, { hidden?: boolean }> };
     for (const [id, command] of Object.entries(manifest.commands)) {
-      if (!command.hidden) assert.match(r.stdout, new RegExp(`^  ${id}\\s`, 'm'), `help lists ${id}`);
+      // Commands under a topic (`sso populate`) show as the topic; the root help lists the rest by id.
+      const shown = id.split(':')[0] as string;
+      if (!command.hidden) assert.match(r.stdout, new RegExp(`^  ${shown}\\s`, 'm'), `help lists ${shown}`);
     }
     assert.ok(r.loaded.length > 0, 'the import trace recorded something');
     assert.deepEqual(r.loaded.filter((url) => /\/dist\/commands\//.test(url)), [], 'no command module is imported to print help');

@@ -48,7 +48,8 @@ export async function loadRegistry(config: Config, debug: DebugLogger, kinds: re
   return registry;
 }
 
-function isDefinition(value: unknown, kind: Kind): value is Definition {
+/** Whether a hook's result is a definition of that kind with a valid name. */
+export function isDefinition(value: unknown, kind: Kind): value is Definition {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   if (v['kind'] !== kind || typeof v['name'] !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(v['name'])) return false;

@@ -7,6 +7,7 @@ import { stderrDebugLogger } from './debugLogger.js';
 import { parseDurationFlag } from './parseDurationFlag.js';
 import { loadRegistry, type Registry } from './registry.js';
 import { selectBackend } from './selectBackend.js';
+import { BACKEND_FLAG_ENV } from './backendFlagEnv.js';
 import { lazyPrompt } from './selectPrompt.js';
 
 export type VaultFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof VaultCommand)['baseFlags'] & T['flags']>;
@@ -131,15 +132,7 @@ export abstract class VaultCommand extends Command {
   }
 }
 
-/** Backend settings aws-vault takes as global flags, and the variables the backends read them from. */
-export const BACKEND_FLAG_ENV = {
-  'file-dir': 'AWS_VAULT_FILE_DIR',
-  'pass-dir': 'AWS_VAULT_PASS_PASSWORD_STORE_DIR',
-  'pass-cmd': 'AWS_VAULT_PASS_CMD',
-  'pass-prefix': 'AWS_VAULT_PASS_PREFIX',
-  'secret-service-collection': 'AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME',
-  keychain: 'AWS_VAULT_KEYCHAIN_NAME',
-} as const;
+export { BACKEND_FLAG_ENV };
 
 export type BackendFlags = { backend?: string | undefined } & { [K in keyof typeof BACKEND_FLAG_ENV]?: string | undefined };
 

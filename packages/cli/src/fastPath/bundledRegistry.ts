@@ -11,7 +11,8 @@ import sourceProcess from '@awsvault/plugin-source-process/hook';
 import sourceSso from '@awsvault/plugin-source-sso/hook';
 import sourceWebIdentity from '@awsvault/plugin-source-web-identity/hook';
 import type { BackendDefinition, PromptDefinition, SourceDefinition } from '@awsvault/core';
-import type { Registry } from '../registry.js';
+import { isDefinition, type Registry } from '../registry.js';
+import type { UserHook } from './userPluginHooks.js';
 
 /**
  * The hooks of the plugins the CLI bundles (its `oclif.plugins` entries under @awsvault), called
@@ -33,11 +34,29 @@ export const BUNDLED_HOOKS: Record<string, () => Promise<BackendDefinition | Pro
   '@awsvault/plugin-source-web-identity': sourceWebIdentity,
 };
 
-export async function bundledRegistry(): Promise<Registry> {
+/**
+ * The registry oclif's hook run would give: the bundled plugins' definitions, then those of the
+ * user's plugins (imported from their own folders). Undefined, for oclif to report, when a user
+ * hook fails, returns something that is not a definition, or claims a name already taken.
+ */
+export async function bundledRegistry(userHooks: readonly UserHook[] = []): Promise<Registry | undefined> {
   const registry: Registry = { backends: new Map(), prompts: new Map(), sources: new Map(), owners: new Map() };
-  for (const [owner, hook] of Object.entries(BUNDLED_HOOKS)) {
-    const definition = await hook();
-    registry.owners.set(`${definition.kind}:${definition.name}`, owner);
+  const hooks: Array<[string, () => Promise<unknown>]> = Object.entries(BUNDLED_HOOKS);
+  for (const { owner, file } of userHooks) {
+    hooks.push([owner, async () => ((await import(file)) as { default?: () => Promise<unknown> }).default?.()]);
+  }
+  for (const [owner, hook] of hooks) {
+    let definition: unknown;
+    try {
+      definition = await hook();
+    } catch {
+      return undefined;
+    }
+    const kind = (definition as { kind?: unknown } | undefined)?.kind;
+    if ((kind !== 'backend' && kind !== 'prompt' && kind !== 'source') || !isDefinition(definition, kind)) return undefined;
+    const id = `${definition.kind}:${definition.name}`;
+    if (registry.owners.has(id) && registry.owners.get(id) !== owner) return undefined;
+    registry.owners.set(id, owner);
     if (definition.kind === 'backend') registry.backends.set(definition.name, definition);
     else if (definition.kind === 'prompt') registry.prompts.set(definition.name, definition);
     else registry.sources.set(definition.name, definition);

@@ -8,7 +8,7 @@ import { formatCredentials } from '../export/formatCredentials.js';
 import { selectBackend } from '../selectBackend.js';
 import { parseDurationFlag } from '../parseDurationFlag.js';
 import { bundledRegistry } from './bundledRegistry.js';
-import { hasUserPlugins } from './hasUserPlugins.js';
+import { userPluginHooks } from './userPluginHooks.js';
 import { parseFastArgs } from './parseFastArgs.js';
 
 /** Thrown wherever the fast path would need more than a cached session: oclif takes over. */
@@ -26,7 +26,9 @@ const needsFullPath = (): never => {
  */
 export async function runFastPath(argv: readonly string[], env: Record<string, string | undefined>): Promise<number | undefined> {
   const request = parseFastArgs(argv, env);
-  if (!request || !request.profile || env['AWS_VAULT'] || hasUserPlugins(env)) return undefined;
+  if (!request || !request.profile || env['AWS_VAULT']) return undefined;
+  const userHooks = userPluginHooks(env);
+  if (!userHooks) return undefined;
   let credentials;
   let profile;
   try {
@@ -38,7 +40,7 @@ export async function runFastPath(argv: readonly string[], env: Record<string, s
       ...(request.mfaToken ? { mfaToken: request.mfaToken } : {}),
       ...(durationSeconds !== undefined ? { durationSeconds } : {}),
     });
-    const registry = await bundledRegistry();
+    const registry = (await bundledRegistry(userHooks)) ?? needsFullPath();
     const backendEnv = { ...env, ...(request.fileDir ? { AWS_VAULT_FILE_DIR: request.fileDir } : {}) };
     const backend = await selectBackend(registry, request.backend, { env: backendEnv, homeDir: homeDirectory(env), askPassphrase: needsFullPath, debug: silentLogger }, silentLogger);
     const sources: SourceDefinition[] = [...registry.sources.values()].map((source) => ({ ...source, create: () => needsFullPath }));

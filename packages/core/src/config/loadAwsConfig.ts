@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { VaultError } from '../errors.js';
 import type { ConfigFilePaths } from './configFiles.js';
-import { parseIni, type IniEntry, type IniFile } from './parseIni.js';
+import { parseIni, type IniEntry, type IniFile, type IniSection } from './parseIni.js';
 
 /** A profile's or sso-session's keys as written, each with the file it came from. */
 export interface RawSection {
@@ -9,6 +9,22 @@ export interface RawSection {
   file: string;
   line: number;
   entries: Map<string, IniEntry>;
+}
+
+/** A section of the config file under its profile or sso-session name; its entries are the parsed file's own (read lazily). */
+class ConfigSection implements RawSection {
+  readonly line: number;
+  constructor(
+    readonly name: string,
+    readonly file: string,
+    private readonly section: IniSection,
+  ) {
+    this.line = section.line;
+  }
+
+  get entries(): Map<string, IniEntry> {
+    return this.section.entries;
+  }
 }
 
 /** The AWS config and credentials files, parsed. @public */
@@ -38,6 +54,7 @@ export function loadAwsConfig(paths: ConfigFilePaths): AwsConfig {
   const profiles = new Map<string, RawSection>();
   const ssoSessions = new Map<string, RawSection>();
   const profileNames: string[] = [];
+  const named = new Set<string>(); // profileNames as a set: a config of thousands of profiles made includes() quadratic
   let defaultAt: number | undefined;
   const addProfile = (name: string, section: RawSection, wins = false) => {
     const existing = profiles.get(name);
@@ -49,7 +66,7 @@ export function loadAwsConfig(paths: ConfigFilePaths): AwsConfig {
     profiles.set(name, section);
   };
   for (const section of config?.sections.values() ?? []) {
-    const raw = (name: string): RawSection => ({ name, file: paths.configFile, line: section.line, entries: new Map(section.entries) });
+    const raw = (name: string): RawSection => new ConfigSection(name, paths.configFile, section);
     if (section.name === 'default') {
       defaultAt ??= profileNames.length;
       addProfile('default', raw('default'), true);
@@ -57,7 +74,10 @@ export function loadAwsConfig(paths: ConfigFilePaths): AwsConfig {
       const name = section.name.slice('profile '.length).trim();
       if (name === 'default') defaultAt ??= profileNames.length;
       addProfile(name, raw(name));
-      if (name !== 'default' && !profileNames.includes(name)) profileNames.push(name);
+      if (name !== 'default' && !named.has(name)) {
+        named.add(name);
+        profileNames.push(name);
+      }
     } else if (section.name.startsWith('sso-session ')) {
       const name = section.name.slice('sso-session '.length).trim();
       ssoSessions.set(name, raw(name));

@@ -28,45 +28,120 @@ const SECTION = /^\[\s*([^\]]*?)\s*\](?:\s*[#;].*)?$/;
  * like aws-vault), a trailing backslash continuing the value. Written by hand because no ini library
  * reports the line of a syntax error or keeps `#` inside unquoted values; the line is what the user
  * needs to fix the file.
+ *
+ * The whole file is checked here, so every syntax error names its line at once, but a section's
+ * keys are only turned into entries when its `entries` are first read: `list` and a
+ * credential_process call need two or three sections of configs that hold thousands.
  */
 export function parseIni(text: string, path: string): IniFile {
-  const sections = new Map<string, IniSection>();
-  let current: IniSection | undefined;
-  let nestedUnder: string | undefined;
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  if (text.includes('\0')) {
+    const line = text.slice(0, text.indexOf('\0')).split(/\r\n|\n|\r/).length;
+    throw syntaxError(path, line, 'contains a NUL byte');
+  }
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const lines = body.includes('\r') ? body.split(/\r\n|\n|\r/) : body.split('\n');
+  const ranges = new Map<string, { line: number; spans: number[] }>();
+  let spans: number[] | undefined;
+  let nested = false;
   for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    let raw = lines[i] ?? '';
-    if (raw.includes('\0')) throw syntaxError(path, lineNo, 'contains a NUL byte');
+    const raw = lines[i] as string;
     const trimmed = raw.trim();
-    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
-    if (trimmed.startsWith('[')) {
+    if (trimmed === '') continue;
+    const first = trimmed.charCodeAt(0);
+    if (first === 35 /* # */ || first === 59 /* ; */) continue;
+    if (first === 91 /* [ */) {
       const match = SECTION.exec(trimmed);
-      if (!match) throw syntaxError(path, lineNo, `section header ${JSON.stringify(trimmed)} is not closed with "]"`);
+      if (!match) throw syntaxError(path, i + 1, `section header ${JSON.stringify(trimmed)} is not closed with "]"`);
       const name = match[1] ?? '';
-      if (name === '') throw syntaxError(path, lineNo, 'section header has no name');
-      current = sections.get(name) ?? { name, line: lineNo, entries: new Map() };
-      sections.set(name, current);
-      nestedUnder = undefined;
+      if (name === '') throw syntaxError(path, i + 1, 'section header has no name');
+      let range = ranges.get(name);
+      if (!range) ranges.set(name, (range = { line: i + 1, spans: [] }));
+      spans = range.spans;
+      spans.push(i + 1, lines.length);
+      nested = false;
       continue;
     }
-    if (/^\s/.test(raw) && nestedUnder !== undefined) continue; // nested value (e.g. `s3 =` block)
+    if (nested && raw !== trimmed && /^\s/.test(raw)) continue;
     const delimiter = firstDelimiter(trimmed);
-    if (delimiter <= 0) throw syntaxError(path, lineNo, `expected "key = value", got ${JSON.stringify(truncate(trimmed))}`);
-    const key = trimmed.slice(0, delimiter).trim().toLowerCase();
-    let value = trimmed.slice(delimiter + 1);
-    while (value.endsWith('\\') && i + 1 < lines.length) {
-      i++;
-      raw = lines[i] ?? '';
-      if (raw.includes('\0')) throw syntaxError(path, i + 1, 'contains a NUL byte');
-      value = value.slice(0, -1) + raw.trim();
+    if (delimiter <= 0) throw syntaxError(path, i + 1, `expected "key = value", got ${JSON.stringify(truncate(trimmed))}`);
+    if (trimmed.charCodeAt(trimmed.length - 1) === 92 /* \\ */) {
+      const entry = readEntry(lines, i, trimmed, delimiter);
+      i = entry.last;
+      nested = entry.value === '';
+    } else {
+      nested = isEmptyValue(trimmed, delimiter);
     }
-    value = cleanValue(value);
-    nestedUnder = value === '' ? key : undefined;
-    if (!current) continue; // keys before any section: go-ini's DEFAULT section, ignored by aws-vault
-    current.entries.set(key, { value, line: lineNo });
+    if (spans) spans[spans.length - 1] = i + 1;
   }
+  const sections = new Map<string, IniSection>();
+  for (const [name, range] of ranges) sections.set(name, new LazySection(name, range.line, lines, range.spans));
   return { path, sections };
+}
+
+/** A section whose entries are read from its line spans (start, end pairs) on first use. */
+class LazySection implements IniSection {
+  #entries: Map<string, IniEntry> | undefined;
+  constructor(
+    readonly name: string,
+    readonly line: number,
+    private readonly lines: readonly string[],
+    private readonly spans: readonly number[],
+  ) {}
+
+  get entries(): Map<string, IniEntry> {
+    return (this.#entries ??= readEntries(this.lines, this.spans));
+  }
+
+  set entries(value: Map<string, IniEntry>) {
+    this.#entries = value;
+  }
+}
+
+/** The entries of already-checked lines: the same rules as the scan in parseIni, minus the checks. */
+function readEntries(lines: readonly string[], spans: readonly number[]): Map<string, IniEntry> {
+  const entries = new Map<string, IniEntry>();
+  for (let s = 0; s < spans.length; s += 2) {
+    let nested = false;
+    for (let i = spans[s] as number; i < (spans[s + 1] as number); i++) {
+      const raw = lines[i] as string;
+      const trimmed = raw.trim();
+      if (trimmed === '') continue;
+      const first = trimmed.charCodeAt(0);
+      if (first === 35 || first === 59) continue;
+      if (nested && raw !== trimmed && /^\s/.test(raw)) continue;
+      const delimiter = firstDelimiter(trimmed);
+      const entry = readEntry(lines, i, trimmed, delimiter);
+      i = entry.last;
+      nested = entry.value === '';
+      entries.set(trimmed.slice(0, delimiter).trim().toLowerCase(), { value: entry.value, line: entry.line });
+    }
+  }
+  return entries;
+}
+
+/**
+ * Whether the value after `delimiter` cleans to '' (which makes the indented lines after it nested
+ * values), decided without slicing for the common case of a value that starts with a plain character.
+ */
+function isEmptyValue(trimmed: string, delimiter: number): boolean {
+  for (let j = delimiter + 1; j < trimmed.length; j++) {
+    const c = trimmed.charCodeAt(j);
+    if (c === 32 || c === 9) continue;
+    if (c === 34 || c === 39 || c === 96 || c > 126 || c < 32) return cleanValue(trimmed.slice(delimiter + 1)) === ''; // quotes, exotic spaces
+    return false;
+  }
+  return true;
+}
+
+/** The value of the key line at `i` (backslash continuations joined), and the last line it used. */
+function readEntry(lines: readonly string[], i: number, trimmed: string, delimiter: number): { value: string; line: number; last: number } {
+  const line = i + 1;
+  let value = trimmed.slice(delimiter + 1);
+  while (value.endsWith('\\') && i + 1 < lines.length) {
+    i++;
+    value = value.slice(0, -1) + (lines[i] as string).trim();
+  }
+  return { value: cleanValue(value), line, last: i };
 }
 
 function firstDelimiter(line: string): number {
@@ -79,6 +154,7 @@ function firstDelimiter(line: string): number {
 
 function cleanValue(value: string): string {
   const v = value.trim();
+  if (!/[#;"'`]/.test(v)) return v; // nearly every value: nothing to unquote or strip
   const unquoted = unquote(v);
   if (unquoted !== undefined) return unquoted;
   const comment = /\s[#;]/.exec(v);

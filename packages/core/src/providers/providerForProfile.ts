@@ -60,14 +60,15 @@ const ONE_HOUR = 3600;
  */
 export async function providerForProfile(profile: ProfileConfig, options: ProviderOptions): Promise<CredentialProvider> {
   const debug = options.debug ?? silentLogger;
-  const storedKeys = new Set(await options.backend.keys());
+  const listing = await options.backend.keys();
+  const storedKeys = new Set(listing);
   if (!profile.hasSection && !storedKeys.has(profile.name)) {
     const where = options.configFiles?.length ? options.configFiles.join(' or ') : 'the AWS config';
     throw new VaultError('PROFILE_NOT_FOUND', `profile ${profile.name} not found in ${where} and no stored credentials exist for it`, {
       hint: `add [profile ${profile.name}] to your AWS config, or run \`vault add ${profile.name}\``,
     });
   }
-  const composer = new ChainComposer(options, storedKeys, debug);
+  const composer = new ChainComposer(options, storedKeys, listing, debug);
   return (await composer.build(profile)).provider;
 }
 
@@ -78,9 +79,9 @@ class ChainComposer {
   private readonly sts: StsFactory;
   private readonly minTtlSeconds: number;
 
-  constructor(private readonly options: ProviderOptions, private readonly storedKeys: Set<string>, private readonly debug: DebugLogger) {
+  constructor(private readonly options: ProviderOptions, private readonly storedKeys: Set<string>, listing: readonly string[], private readonly debug: DebugLogger) {
     this.credentials = new CredentialStore(options.backend);
-    this.sessions = new SessionStore(options.backend, { debug, ...(options.now ? { now: options.now } : {}) });
+    this.sessions = new SessionStore(options.backend, { debug, primedKeys: listing, ...(options.now ? { now: options.now } : {}) });
     this.mfaCode = mfaCodeSource(options.mfaPrompt, debug);
     this.sts = options.sts ?? loadSts;
     this.minTtlSeconds = minTtl(options.env);

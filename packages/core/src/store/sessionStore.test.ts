@@ -180,3 +180,18 @@ describe('parseSessionPayload and Go JSON helpers', () => {
     assert.equal(iso8601(new Date(Date.UTC(2024, 0, 1))), '2024-01-01T00:00:00Z');
   });
 });
+
+describe('SessionStore with a primed listing', () => {
+  it('uses the listing once, then lists the store again, so a second look sees writes made since', async () => {
+    const backend = memoryBackend();
+    let listings = 0;
+    const counting = { ...backend, keys: async () => (listings++, backend.keys()) };
+    const store = new SessionStore(counting, { primedKeys: await backend.keys() });
+    assert.equal(await store.get('sts.GetSessionToken', 'dev', ''), undefined);
+    assert.equal(listings, 0, 'the first lookup used the primed listing');
+    // Another process stores a session; the next lookup (as under the refresh lock) must find it.
+    await new SessionStore(backend).set('sts.GetSessionToken', 'dev', '', { accessKeyId: 'ASIAPRIMED', secretAccessKey: 's', sessionToken: 't', expiration: new Date(Date.now() + 3600_000) });
+    assert.equal((await store.get('sts.GetSessionToken', 'dev', ''))?.credentials.accessKeyId, 'ASIAPRIMED');
+    assert.equal(listings, 1);
+  });
+});

@@ -20,10 +20,17 @@ export interface StoredSession {
 export class SessionStore {
   private readonly now: () => number;
   private readonly debug: DebugLogger;
+  private primedKeys: readonly string[] | undefined;
 
-  constructor(private readonly backend: Backend, options: { now?: () => number; debug?: DebugLogger } = {}) {
+  /**
+   * `primedKeys`: a listing of the store the caller just made, used instead of the next listing
+   * (once: every later lookup lists again, so a look under the refresh lock sees other processes'
+   * writes). On the Secret Service a listing is 1 + N D-Bus calls; a cached export made two.
+   */
+  constructor(private readonly backend: Backend, options: { now?: () => number; debug?: DebugLogger; primedKeys?: readonly string[] } = {}) {
     this.now = options.now ?? Date.now;
     this.debug = options.debug ?? silentLogger;
+    this.primedKeys = options.primedKeys;
   }
 
   /** The session for (type, profile, detail) with the latest expiry, or undefined. Unreadable items are deleted. */
@@ -94,7 +101,8 @@ export class SessionStore {
 
   /** Deletes legacy-format keys and expired sessions; returns the keys left. */
   private async collectGarbage(): Promise<string[]> {
-    const keys = await this.backend.keys();
+    const keys = this.primedKeys ?? (await this.backend.keys());
+    this.primedKeys = undefined;
     const nowSeconds = this.now() / 1000;
     const left: string[] = [];
     for (const key of keys) {

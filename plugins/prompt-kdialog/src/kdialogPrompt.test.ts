@@ -11,6 +11,7 @@ dialogPromptSuite({
   hook,
   expectedArgs: (serial) => ['--inputbox', `Enter MFA code for ${serial}: `, '--title', 'aws-vault'],
   availableHere: true,
+  needsDisplay: true,
 });
 
 test('the package exports the kdialog prompt and its argv', () => {

@@ -10,7 +10,9 @@ export function kdialogArgs(mfaSerial: string): string[] {
 
 /** Whether kdialog is on the PATH of `ctx.env`. @public */
 export function kdialogAvailable(ctx: Pick<PromptContext, 'env'>): boolean {
-  return findOnPath('kdialog', ctx.env) !== undefined;
+  // Without a display the dialog can only fail: automatic selection moves on (and, with no terminal
+  // either, vault fails fast instead of picking a prompt that cannot be shown).
+  return findOnPath('kdialog', ctx.env) !== undefined && Boolean(ctx.env['DISPLAY'] || ctx.env['WAYLAND_DISPLAY']);
 }
 
 /**

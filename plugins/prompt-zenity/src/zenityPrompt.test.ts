@@ -12,6 +12,7 @@ dialogPromptSuite({
   hook,
   expectedArgs: (serial) => ['--entry', '--title', 'aws-vault', '--text', `Enter MFA code for ${serial}: `],
   availableHere: true,
+  needsDisplay: true,
 });
 
 // ... and the real zenity on a virtual X display, answered with xdotool as a user would.

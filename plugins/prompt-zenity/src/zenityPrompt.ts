@@ -10,7 +10,9 @@ export function zenityArgs(mfaSerial: string): string[] {
 
 /** Whether zenity is on the PATH of `ctx.env`. @public */
 export function zenityAvailable(ctx: Pick<PromptContext, 'env'>): boolean {
-  return findOnPath('zenity', ctx.env) !== undefined;
+  // Without a display the dialog can only fail: automatic selection moves on (and, with no terminal
+  // either, vault fails fast instead of picking a prompt that cannot be shown).
+  return findOnPath('zenity', ctx.env) !== undefined && Boolean(ctx.env['DISPLAY'] || ctx.env['WAYLAND_DISPLAY']);
 }
 
 /**

@@ -36,7 +36,7 @@ interface Setup {
   call(profile?: ProfileConfig, env?: Record<string, string>): Promise<{ accessKeyId: string }>;
 }
 
-function setup(options: { env?: Record<string, string>; browser?: (url: string) => Promise<OpenResult>; stdout?: boolean; lock?: 'file' | 'default' } = {}): Setup {
+function setup(options: { env?: Record<string, string>; browser?: (url: string) => Promise<OpenResult>; stdout?: boolean; lock?: 'file' | 'default'; hasTerminal?: () => boolean } = {}): Setup {
   const idc = new FakeIdentityCenter();
   const backend = memoryBackend();
   const io = fakeIo(idc, options.browser ? { browser: options.browser } : {});
@@ -52,7 +52,8 @@ function setup(options: { env?: Record<string, string>; browser?: (url: string) 
     };
     const lockDir = join(home, 'locks');
     const provider = ssoProvider(profile, ctx, {
-      api: idc, io, home, platform: 'linux',
+      // a person at a terminal, unless a test says otherwise (signInGate.test.ts covers the rest)
+      api: idc, io, home, platform: 'linux', hasTerminal: options.hasTerminal ?? (() => true),
       ...(options.lock === 'default' ? {} : options.lock === 'file' ? { lock: <T>(name: string, fn: () => Promise<T>) => withFileLock(lockDir, name, fn) } : { lock: <T>(_: string, fn: () => Promise<T>) => fn() }),
     });
     return provider();

@@ -11,6 +11,7 @@ import type { RoleCredentials, SsoApiFactory, SsoOidcApi, SsoPortalApi } from '.
 import { isUnauthorized, ssoCallError, type SsoCallSite } from './ssoErrors.js';
 import { ssoLogin } from './ssoLogin.js';
 import { ssoSettings } from './ssoSettings.js';
+import { assertCanSignIn } from './signInGate.js';
 import { SsoTokenSource } from './ssoTokenSource.js';
 import { awsCliTokenSharing, sharesWithAwsCli } from './tokenSharing.js';
 
@@ -22,6 +23,8 @@ export interface SsoProviderDeps {
   lock?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
   home?: string;
   platform?: NodeJS.Platform;
+  /** Whether a terminal can be opened (default: core's `hasTerminal`). */
+  hasTerminal?: () => boolean;
 }
 
 /** IAM Identity Center's OIDC endpoint for a region, when none is configured. */
@@ -75,12 +78,17 @@ export function ssoProvider(profile: ProfileConfig, ctx: SourceContext, deps: Ss
       now: io.now,
       debug,
       lock: (fn) => lock(`sso-token ${settings.startUrl}`, fn),
-      login: (knownClient) =>
-        ssoLogin({
+      login: async (knownClient) => {
+        const choice = chooseFlow(ctx.env, { ...(ctx.stdout ? { stdout: true } : {}), ...(deps.platform ? { platform: deps.platform } : {}) });
+        await assertCanSignIn({
+          profileName: profile.name, env: ctx.env, printOnly: ctx.stdout === true, debug,
+          ...(deps.platform ? { platform: deps.platform } : {}), ...(deps.hasTerminal ? { hasTerminal: deps.hasTerminal } : {}),
+        });
+        return ssoLogin({
           site, region: settings.region, scopes: settings.scopes, oidc, authorizeEndpoint: authorizeEndpoint(oidcConfig),
-          choice: chooseFlow(ctx.env, { ...(ctx.stdout ? { stdout: true } : {}), ...(deps.platform ? { platform: deps.platform } : {}) }),
-          printOnly: ctx.stdout === true, knownClient, io, debug,
-        }),
+          choice, printOnly: ctx.stdout === true, knownClient, io, debug,
+        });
+      },
     });
 
     let portal: SsoPortalApi | undefined;

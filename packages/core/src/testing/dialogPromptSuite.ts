@@ -27,6 +27,8 @@ export interface DialogPromptSuiteOptions {
   expectedArgs(mfaSerial: string): string[];
   /** Whether isAvailable can be true on this machine with the program on PATH. */
   availableHere: boolean;
+  /** An X11/Wayland dialog: available only with DISPLAY or WAYLAND_DISPLAY set. */
+  needsDisplay?: boolean;
 }
 
 /** The MFA serial the suite asks for. @public */
@@ -94,7 +96,11 @@ export function dialogPromptSuite(suite: DialogPromptSuiteOptions): void {
       assert.equal(definition.kind, 'prompt');
       assert.equal(definition.name, program);
       assert.ok(!definition.interactive, 'auto-selection may pick it without a terminal');
-      assert.equal(await definition.isAvailable?.(promptContext(fake.env())), suite.availableHere);
+      assert.equal(await definition.isAvailable?.(promptContext({ ...fake.env(), DISPLAY: ':0' })), suite.availableHere);
+      if (suite.needsDisplay) {
+        const { DISPLAY: _display, WAYLAND_DISPLAY: _wayland, ...noDisplay } = fake.env();
+        assert.equal(await definition.isAvailable?.(promptContext(noDisplay)), false, 'no display, no dialog');
+      }
       assert.equal(await definition.isAvailable?.(promptContext({ PATH: scratch })), false);
     });
 

@@ -4,6 +4,7 @@ import {
   type ProfileConfig,
 } from '@awsvault/core';
 import { credentialFlags } from '../credentialFlags.js';
+import { browserArgs, BROWSER_KINDS, findBrowser, launchBrowser, type BrowserKind } from '../login/browserLaunch.js';
 import { openUrl } from '../login/openUrl.js';
 import { parseDurationFlag } from '../parseDurationFlag.js';
 import { VaultCommand } from '../vaultCommand.js';
@@ -28,6 +29,12 @@ export default class Login extends VaultCommand {
     region: credentialFlags.region,
     stdout: Flags.boolean({ char: 's', description: 'Print login URL to stdout instead of opening in default browser', env: 'AWS_VAULT_STDOUT', default: false }),
     'auto-logout': Flags.boolean({ char: 'a', description: 'Auto logout when starting a new login', env: 'AWS_VAULT_AUTO_LOGOUT', default: false }),
+    browser: Flags.string({
+      description: 'Open the console in a browser identity of the profile\'s own: a Firefox container (needs the "Open external links in a container" add-on) or a Chrome/Chromium profile directory',
+      options: [...BROWSER_KINDS],
+      env: 'VAULT_LOGIN_BROWSER',
+    }),
+    'browser-path': Flags.string({ description: 'The browser program for --browser (default: firefox or firefox-esr; google-chrome, chromium or chromium-browser from PATH)', env: 'VAULT_LOGIN_BROWSER_PATH', helpValue: 'PATH' }),
   };
 
   async run(): Promise<void> {
@@ -70,6 +77,15 @@ export default class Login extends VaultCommand {
     const url = consoleLoginUrl({ federationUrl: signin.federationUrl, destination: signin.destination, signinToken, autoLogout: flags['auto-logout'], logoutUrl: signin.logoutUrl });
     if (flags.stdout) {
       process.stdout.write(`${url}\n`);
+      return;
+    }
+    if (flags.browser) {
+      const kind = flags.browser as BrowserKind;
+      const name = profile.name || 'environment';
+      const { existsSync } = await import('node:fs');
+      const browser = findBrowser(kind, env, { browserPath: flags['browser-path'], exists: existsSync });
+      this.debugLog(`opening the login URL with ${browser} (${kind}, profile ${name})`);
+      await launchBrowser(browser, browserArgs(kind, url, name, this.config.dataDir), env);
       return;
     }
     const opened = await openUrl(url, { debug: this.debugLog });

@@ -9,6 +9,7 @@ import { loadRegistry, type Registry } from './registry.js';
 import { selectBackend } from './selectBackend.js';
 import { BACKEND_FLAG_ENV } from './backendFlagEnv.js';
 import { lazyPrompt } from './selectPrompt.js';
+import { sortSources } from './sortSources.js';
 
 export type VaultFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof VaultCommand)['baseFlags'] & T['flags']>;
 
@@ -73,11 +74,11 @@ export abstract class VaultCommand extends Command {
     }, this.debugLog);
   }
 
-  protected async mfaPrompt(flags: { prompt?: string | undefined }, avoidTerminal = false): Promise<MfaPrompt> {
+  protected async mfaPrompt(flags: { prompt?: string | undefined }, avoidTerminal = false, profileName?: string): Promise<MfaPrompt> {
     if (flags.prompt === 'pass') {
       throw new VaultError('PROMPT_UNKNOWN', '--prompt pass is not a prompt', { hint: 'use mfa_process = pass otp <your mfa_serial> in the profile instead' });
     }
-    return lazyPrompt(await this.registry(), flags.prompt, { env: this.env(), debug: this.debugLog }, this.debugLog, avoidTerminal);
+    return lazyPrompt(await this.registry(), flags.prompt, { env: this.env(), debug: this.debugLog }, this.debugLog, avoidTerminal, profileName);
   }
 
   /** Resolves a profile and composes its provider; nothing is called (no prompt) until the provider is. */
@@ -97,11 +98,11 @@ export abstract class VaultCommand extends Command {
     });
     const backend = await this.openBackend(flags);
     const registry = await this.registry();
-    const sources = [...registry.sources.values()].sort((a, b) => sourceRank(a.name) - sourceRank(b.name));
+    const sources = sortSources(registry.sources.values());
     const provider = await providerForProfile(profile, {
       backend,
       env,
-      mfaPrompt: await this.mfaPrompt(flags, options.avoidTerminal),
+      mfaPrompt: await this.mfaPrompt(flags, options.avoidTerminal, profileName),
       sources,
       debug: this.debugLog,
       noSession: flags['no-session'] === true,
@@ -146,8 +147,3 @@ export interface CredentialFlags extends BackendFlags {
   stdout?: boolean | undefined;
 }
 
-/** aws-vault's source order: SSO, then web identity, then credential_process; others after. */
-function sourceRank(name: string): number {
-  const index = ['sso', 'web-identity', 'process'].indexOf(name);
-  return index < 0 ? 99 : index;
-}

@@ -3,8 +3,10 @@ import { VaultError } from '@awsvault/core';
 import { credentialFlags } from '../credentialFlags.js';
 import { buildEnv } from '../exec/buildEnv.js';
 import { runChild } from '../exec/runChild.js';
+import { ssoCacheForExec } from '../exec/ssoCacheForExec.js';
 import { formatCredentials } from '../export/formatCredentials.js';
 import { runWithServer } from '../server/execServer.js';
+import { runAttached } from '../serve/runAttached.js';
 import { VaultCommand } from '../vaultCommand.js';
 
 /** The environment variable `--ec2-server-port` defaults to (read only with --ec2-server). */
@@ -33,11 +35,13 @@ export default class Exec extends VaultCommand {
     'ec2-server': Flags.boolean({ description: 'Run a EC2 metadata server in the background for credentials', default: false }),
     'ecs-server': Flags.boolean({ description: 'Run a ECS credential server in the background for credentials (the SDK or app must support AWS_CONTAINER_CREDENTIALS_FULL_URI)', default: false }),
     lazy: Flags.boolean({ description: 'When using --ecs-server, lazily fetch credentials', default: false }),
+    'sso-cache': Flags.boolean({ description: 'SSO profiles: put the SSO token in the AWS CLI cache (~/.aws/sso/cache) while the command runs, and take it away when it exits', default: false }),
     'ec2-server-port': Flags.string({
       description: `[env: ${EC2_PORT_ENV}] With --ec2-server: serve on 127.0.0.1:PORT (0: any free port) without the root proxy, and point the command at it with AWS_EC2_METADATA_SERVICE_ENDPOINT`,
       helpValue: 'PORT',
     }),
     'imds-v2-only': Flags.boolean({ description: 'With --ec2-server: refuse IMDSv1 requests (those without a session token)', env: 'AWS_VAULT_IMDS_V2_ONLY', default: false }),
+    attach: Flags.boolean({ description: 'Point the command at the running `vault serve` for the profile instead of fetching credentials', default: false }),
   };
 
   async run(): Promise<void> {
@@ -52,9 +56,16 @@ export default class Exec extends VaultCommand {
     const profileName = args.profile ?? env['AWS_PROFILE'];
     if (!profileName) throw new VaultError('PROFILE_MISSING', 'no profile given and AWS_PROFILE is not set', { hint: 'vault exec <profile> -- <command>' });
     const rest = argv.slice(args.profile === undefined ? 0 : 1);
+    if (flags.attach) {
+      const conflicting = { '--ecs-server': ecs, '--ec2-server': ec2, '--json': flags.json, '--profile-env': flags['profile-env'], '--no-session': flags['no-session'], '--lazy': flags.lazy };
+      const code = await runAttached({ env, loadConfig: () => this.awsConfig(), profileName, region: flags.region, argv: rest, conflicting, debug: this.debugLog });
+      if (code !== 0) this.exit(code);
+      return;
+    }
     // A server may need an MFA code while the command owns the terminal: prefer a non-terminal prompt.
     // The terminal is still used when it is the only prompt (it fails only if a code is needed and no terminal exists).
-    const { profile, provider } = await this.profileProvider(profileName, flags, ecs || ec2 ? { avoidTerminal: true } : {});
+    if (flags['sso-cache'] && (ecs || ec2 || flags.json)) throw new VaultError('FLAGS_CONFLICT', `Can't use --sso-cache with ${ecs ? '--ecs-server' : ec2 ? '--ec2-server' : '--json'}`);
+    const { profile, provider, backend } = await this.profileProvider(profileName, flags, ecs || ec2 ? { avoidTerminal: true } : {});
     if (ecs || ec2) {
       const [command, ...commandArgs] = rest.length > 0 ? rest : [env['SHELL'] || '/bin/sh'];
       const announce = (message: string) => {
@@ -89,7 +100,15 @@ export default class Exec extends VaultCommand {
     const [command, ...commandArgs] = rest.length > 0 ? rest : [env['SHELL'] || '/bin/sh'];
     if (rest.length === 0) this.subshellHelp(flags.debug, `Starting subshell ${command}, use \`exit\` to exit the subshell`);
     this.debugLog(`running ${command} with the credentials of profile ${profile.name}`);
-    const code = await runChild(command as string, commandArgs, childEnv);
+    const ssoCache = flags['sso-cache']
+      ? await ssoCacheForExec({ profile, backend, env, debug: this.debugLog, refresh: async () => (await this.profileProvider(profileName, flags, { useCache: false })).provider() })
+      : undefined;
+    let code: number;
+    try {
+      code = await runChild(command as string, commandArgs, childEnv);
+    } finally {
+      await ssoCache?.release();
+    }
     if (code !== 0) this.exit(code);
   }
 

@@ -10,6 +10,7 @@ import { parseDurationFlag } from '../parseDurationFlag.js';
 import { bundledRegistry } from './bundledRegistry.js';
 import { userPluginHooks } from './userPluginHooks.js';
 import { parseFastArgs } from './parseFastArgs.js';
+import { sortSources } from '../sortSources.js';
 
 /** Thrown wherever the fast path would need more than a cached session: oclif takes over. */
 class NeedsFullPath extends Error {}
@@ -43,7 +44,7 @@ export async function runFastPath(argv: readonly string[], env: Record<string, s
     const registry = (await bundledRegistry(userHooks)) ?? needsFullPath();
     const backendEnv = { ...env, ...(request.fileDir ? { AWS_VAULT_FILE_DIR: request.fileDir } : {}) };
     const backend = await selectBackend(registry, request.backend, { env: backendEnv, homeDir: homeDirectory(env), askPassphrase: needsFullPath, debug: silentLogger }, silentLogger);
-    const sources: SourceDefinition[] = [...registry.sources.values()].map((source) => ({ ...source, create: () => needsFullPath }));
+    const sources: SourceDefinition[] = sortSources(registry.sources.values()).map((source) => ({ ...source, create: () => needsFullPath }));
     const noSts: StsFactory = async () => needsFullPath();
     const provider = await providerForProfile(profile, {
       backend, env, mfaPrompt: needsFullPath, sources, sts: noSts, noSession: request.noSession,

@@ -16,8 +16,8 @@ const MAX_ROLES = 64;
 const CHAINED_ROLE_MAX_SECONDS = 3600;
 
 /** Variables that would make the child's SDK look somewhere other than the server vault starts. */
-const CONTAINER_VARIABLES = ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE'];
-const IMDS_VARIABLES = ['AWS_EC2_METADATA_DISABLED', 'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE'];
+export const CONTAINER_VARIABLES = ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE'];
+export const IMDS_VARIABLES = ['AWS_EC2_METADATA_DISABLED', 'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE'];
 
 export const ECS_HELP = "Starting a local ECS credential server; your app's AWS sdk must support AWS_CONTAINER_CREDENTIALS_FULL_URI.";
 export const ec2Help = (where: string) => `Warning: Starting a local EC2 credential server on ${where}; AWS credentials will be accessible to any process while it is running`;
@@ -144,7 +144,7 @@ function asOneLine(error: unknown, profileName: string): unknown {
  * default session name, and no MFA, external id, tags or source identity. Each ARN's credentials are
  * held and refreshed like the profile's.
  */
-function roleCredentials(options: { profile: ProfileConfig; env: Readonly<Record<string, string | undefined>>; base: RefreshingCredentials; windowMs: number; debug: DebugLogger; sts: StsFactory }) {
+export function roleCredentials(options: { profile: ProfileConfig; env: Readonly<Record<string, string | undefined>>; base: RefreshingCredentials; windowMs: number; debug: DebugLogger; sts: StsFactory }) {
   const { profile, base, debug } = options;
   const roleProfile: ProfileConfig = { ...profile };
   delete roleProfile.roleSessionName;

@@ -1,4 +1,5 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { silentLogger, type DebugLogger } from '@awsvault/core';
 import { printable } from './hostCheck.js';
@@ -12,6 +13,12 @@ export const MAX_CONNECTIONS = 512;
 /** Node's own limit on the size of a request's headers (larger ones get 431). */
 export const MAX_HEADER_BYTES = 16 * 1024;
 
+/** A certificate chain and its private key (PEM), to serve HTTPS instead of HTTP. */
+export interface TlsFiles {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
 /** A listening credential server. */
 export interface ListeningServer {
   readonly host: string;
@@ -24,23 +31,29 @@ export interface ListeningServer {
  * An HTTP server with the limits a local credential server needs against hostile clients: small
  * headers, short header and request deadlines, short keep-alive, a connection cap, and malformed
  * requests answered (400, 408, 431) and closed without bringing anything else down. The handler's
- * own failures become a 500 with a generic body.
+ * own failures become a 500 with a generic body. With `tls`, the same server speaks HTTPS; the limits then
+ * apply from the end of the TLS handshake, which must finish within 10 s.
  */
 export async function listen(
   host: string,
   port: number,
   handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
   debug: DebugLogger = silentLogger,
+  tls?: TlsFiles,
 ): Promise<ListeningServer & { server: Server }> {
-  const server = createServer({
+  const options = {
     maxHeaderSize: MAX_HEADER_BYTES,
     headersTimeout: 10_000,
     requestTimeout: 15_000,
     keepAliveTimeout: 5_000,
     connectionsCheckingInterval: 1_000,
     requireHostHeader: true,
-  });
-  limitConnections(server, MAX_CONNECTIONS);
+  };
+  // An HTTPS server is an HTTP server behind TLS (same request handling, limits and tracking); typed as one.
+  const server = tls
+    ? (createHttpsServer({ ...options, cert: tls.cert, key: tls.key, handshakeTimeout: 10_000, minVersion: 'TLSv1.2' }) as unknown as Server)
+    : createServer(options);
+  limitConnections(server, MAX_CONNECTIONS, tls ? 'secureConnection' : 'connection');
   server.maxHeadersCount = 100;
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
@@ -84,10 +97,11 @@ export async function listen(
 }
 
 /** Keeps at most `max` connections, evicting the least recently active idle one first (see MAX_CONNECTIONS). */
-function limitConnections(server: Server, max: number): void {
+function limitConnections(server: Server, max: number, event: 'connection' | 'secureConnection'): void {
   // Insertion order is recency: a socket moves to the end whenever a request starts on it.
+  // With TLS, requests arrive on the TLS socket of `secureConnection`, not the TCP one of `connection`.
   const sockets = new Map<Socket, { busy: number }>();
-  server.on('connection', (socket: Socket) => {
+  server.on(event, (socket: Socket) => {
     sockets.set(socket, { busy: 0 });
     socket.once('close', () => sockets.delete(socket));
     if (sockets.size <= max) return;

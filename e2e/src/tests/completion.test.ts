@@ -16,7 +16,7 @@ import { tempHome, type TempHome } from '../helpers/tempHome.js';
 
 const tracer = fileURLToPath(new URL('../helpers/traceImports.js', import.meta.url));
 const PROFILES = ['dev', 'prod', 'staging'];
-const FORMATS = ['dotenv', 'env', 'export-env', 'fish', 'ini', 'json', 'powershell'];
+const FORMATS = ['cmd', 'dotenv', 'env', 'export-env', 'fish', 'ini', 'json', 'nu', 'powershell'];
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
 type Shell = (typeof SHELLS)[number];
 

@@ -139,7 +139,7 @@ describe("the CLI's own commands (its oclif manifest)", () => {
     assert.deepEqual(flag('migrate-backend', 'from'), { kind: 'backends' });
     assert.deepEqual(flag('migrate-backend', 'to'), { kind: 'backends' });
     assert.deepEqual(flag('migrate-backend', 'profile'), { kind: 'profiles' });
-    assert.deepEqual(flag('export', 'format'), { kind: 'options', options: ['env', 'export-env', 'json', 'ini', 'dotenv', 'fish', 'powershell'] });
+    assert.deepEqual(flag('export', 'format'), { kind: 'options', options: ['env', 'export-env', 'json', 'ini', 'dotenv', 'fish', 'powershell', 'nu', 'cmd'] });
     assert.equal(model.commands.get('exec')?.passThrough, true);
     assert.deepEqual(model.commands.get('completion')?.args[0], { kind: 'options', options: ['bash', 'zsh', 'fish', 'powershell'] });
   });

@@ -124,6 +124,44 @@ describe('IAM Identity Center emulation, through @aws-sdk/client-sso-oidc and cl
     await rejectsWith(portal.send(new GetRoleCredentialsCommand({ accessToken, accountId: '111122223333', roleName: 'Nope' })), 'ForbiddenException', { status: 403 });
   });
 
+  it('pages a large organisation like the API (max 100, opaque tokens) and throttles each token over its quota with 429', async () => {
+    const org = await startEmulator();
+    try {
+      org.sso.organisation({ accounts: 150, roles: ['A', 'B'] });
+      const client = new SSOClient({ endpoint: org.url, region: 'eu-west-1', maxAttempts: 1 });
+      const o = new SSOOIDCClient({ endpoint: org.url, region: 'eu-west-1', maxAttempts: 1 });
+      const reg = await o.send(new RegisterClientCommand({ clientName: 't', clientType: 'public' }));
+      const auth = await o.send(new StartDeviceAuthorizationCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl: START }));
+      assert.ok(org.sso.oidc.approve(auth.userCode as string));
+      const { accessToken } = await o.send(new CreateTokenCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, grantType: DEVICE_CODE_GRANT, deviceCode: auth.deviceCode }));
+      const first = await client.send(new ListAccountsCommand({ accessToken, maxResults: 100 }));
+      assert.equal(first.accountList?.length, 100);
+      assert.equal(first.accountList?.[0]?.accountName, 'Team 1 Workload');
+      const second = await client.send(new ListAccountsCommand({ accessToken, maxResults: 100, nextToken: first.nextToken }));
+      assert.deepEqual([second.accountList?.length, second.nextToken], [50, undefined]);
+      await rejectsWith(client.send(new ListAccountsCommand({ accessToken, maxResults: 101 })), 'InvalidRequestException', { status: 400 });
+      await rejectsWith(client.send(new ListAccountRolesCommand({ accessToken, accountId: '100000000000', nextToken: first.nextToken })), 'InvalidRequestException', { status: 400, message: 'Invalid nextToken' });
+
+      org.sso.resetPortalStats();
+      org.sso.portalQuota = { requests: 5, windowMs: 60_000, retryAfterSeconds: 2 };
+      const results = await Promise.allSettled(Array.from({ length: 8 }, () => client.send(new ListAccountRolesCommand({ accessToken, accountId: '100000000001' }))));
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 5);
+      const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      await rejectsWith(Promise.reject(refused?.reason), 'TooManyRequestsException', { status: 429, message: 'Rate exceeded' });
+      assert.equal((refused?.reason as { $response?: { headers: Record<string, string> } }).$response?.headers['retry-after'], '2');
+      assert.deepEqual(org.sso.portalStats, { requests: 8, throttled: 3 });
+      assert.equal(org.state.requests.filter((r) => r.status === 429 && r.errorCode === 'TooManyRequestsException').length, 3);
+      // Another token has its own quota; the test endpoint turns throttling off.
+      await rejectsWith(client.send(new ListAccountsCommand({ accessToken: 'other' })), 'UnauthorizedException', { status: 401 });
+      assert.equal((await fetch(`${org.url}/_emulator/sso/quota?requests=0`, { method: 'POST' })).status, 200);
+      assert.equal(org.sso.portalQuota, undefined);
+      await client.send(new ListAccountRolesCommand({ accessToken, accountId: '100000000001' }));
+      assert.deepEqual(await (await fetch(`${org.url}/_emulator/sso/stats`)).json(), { requests: 10, throttled: 3 });
+    } finally {
+      await org.close();
+    }
+  });
+
   it('answers 401 UnauthorizedException to unknown, expired, revoked and logged-out tokens', async () => {
     const call = (accessToken: string) => portal.send(new GetRoleCredentialsCommand({ accessToken, accountId: '111122223333', roleName: 'Admin' }));
     await rejectsWith(call('made-up'), 'UnauthorizedException', { status: 401, message: 'Session token not found or invalid' });

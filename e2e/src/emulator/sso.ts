@@ -16,7 +16,8 @@ import type { EmulatorState } from './state.js';
  * - `GET /assignment/accounts` ListAccounts, `GET /assignment/roles?account_id=` ListAccountRoles
  *   (paginated with `max_result` / `next_token`), `POST /logout` Logout (revokes the token).
  * - A missing, expired (virtual clock) or revoked token is 401 `UnauthorizedException`; a role not
- *   assigned is 403 `ForbiddenException`.
+ *   assigned is 403 `ForbiddenException`; a token over its request quota ({@link PortalQuota}) is
+ *   429 `TooManyRequestsException`.
  *
  * Test-only endpoints (no auth), standing in for the person at the browser:
  * `POST /_emulator/sso/approve?user_code=ABCD-EFGH`, `POST /_emulator/sso/deny?user_code=…`,
@@ -44,6 +45,37 @@ export interface AssignOptions {
   accountName?: string;
   /** Permission-set session duration, 900–43200; default 3600. */
   sessionDurationSeconds?: number;
+}
+
+/** Options of {@link IdentityCenter.organisation}. */
+export interface OrganisationOptions {
+  accounts: number;
+  /** Role (permission set) names assigned in every account. */
+  roles: readonly string[];
+  /** First account id; the others follow it. Default 100000000000. */
+  firstAccountId?: number;
+  /** Account display name from its index (0-based); default `Team <n> Workload` (spaces on purpose). */
+  accountName?: (index: number) => string;
+}
+
+/**
+ * The access portal's per-token request quota: at most `requests` accepted calls in any `windowMs`
+ * (sliding, real time); more are answered 429 `TooManyRequestsException` and not counted against it.
+ * AWS documents about 20 transactions per second for IAM Identity Center.
+ */
+export interface PortalQuota {
+  requests: number;
+  windowMs: number;
+  /** Sent as `Retry-After` on a 429 when set (the real portal is not documented to send it). */
+  retryAfterSeconds?: number;
+}
+
+export const DEFAULT_PORTAL_QUOTA: PortalQuota = { requests: 20, windowMs: 1000 };
+
+/** Portal counters a test reads: every portal request (after routing) and the ones refused with 429. */
+export interface PortalStats {
+  requests: number;
+  throttled: number;
 }
 
 const OIDC_ROUTES: Record<string, { method: string; action: string }> = {
@@ -87,16 +119,35 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? value[0] : value;
 }
 
-function page<T>(items: readonly T[], query: URLSearchParams): { items: T[]; nextToken?: string } {
-  const max = Math.min(Math.max(Number(query.get('max_result') ?? '20') || 20, 1), 100);
-  const start = Number(query.get('next_token') ?? '0') || 0;
+/**
+ * One page as the portal pages: `max_result` 1..100 (default 20), `next_token` an opaque token from
+ * the previous page of the same listing; anything else is 400 InvalidRequestException.
+ */
+function page<T>(items: readonly T[], query: URLSearchParams, listing: string): { items: T[]; nextToken?: string } {
+  const maxText = query.get('max_result');
+  const max = maxText === null ? 20 : Number(maxText);
+  if (!Number.isInteger(max) || max < 1 || max > 100) throw new PortalError(400, 'InvalidRequestException', 'maxResults must be between 1 and 100');
+  const tokenText = query.get('next_token');
+  let start = 0;
+  if (tokenText !== null) {
+    const decoded = /^([a-z0-9:]+)\|(\d+)$/.exec(Buffer.from(tokenText, 'base64url').toString('utf8'));
+    if (!decoded || decoded[1] !== listing) throw new PortalError(400, 'InvalidRequestException', 'Invalid nextToken');
+    start = Number(decoded[2]);
+  }
   const slice = items.slice(start, start + max);
-  return start + max < items.length ? { items: slice, nextToken: String(start + max) } : { items: slice };
+  const nextToken = Buffer.from(`${listing}|${start + max}`, 'utf8').toString('base64url');
+  return start + max < items.length ? { items: slice, nextToken } : { items: slice };
 }
 
 export class IdentityCenter {
   readonly oidc: SsoOidc;
   private readonly assignments: SsoAssignment[] = [];
+  /** The per-token quota of the portal calls; `undefined` turns throttling off. */
+  portalQuota: PortalQuota | undefined = { ...DEFAULT_PORTAL_QUOTA };
+  /** Portal counters since the start or {@link resetPortalStats}. */
+  readonly portalStats: PortalStats = { requests: 0, throttled: 0 };
+  /** Accepted call times per access token, for the quota. */
+  private readonly recentCalls = new Map<string, number[]>();
 
   constructor(private readonly state: EmulatorState, options: SsoOidcOptions = {}) {
     this.oidc = new SsoOidc(state, options);
@@ -123,6 +174,50 @@ export class IdentityCenter {
     };
     this.assignments.push(assignment);
     return assignment;
+  }
+
+  /**
+   * Assigns `roles` in `accounts` accounts (ids counting up from `firstAccountId`), as a large
+   * organisation would look to the signed-in user; returns the assignments made.
+   */
+  organisation(options: OrganisationOptions): SsoAssignment[] {
+    const first = options.firstAccountId ?? 100_000_000_000;
+    const made: SsoAssignment[] = [];
+    for (let i = 0; i < options.accounts; i++) {
+      const accountId = String(first + i).padStart(12, '0');
+      const accountName = options.accountName?.(i) ?? `Team ${i + 1} Workload`;
+      for (const roleName of options.roles) made.push(this.assign({ roleName, accountId, accountName }));
+    }
+    return made;
+  }
+
+  /** Removes an assignment (the role leaves the portal's listing; its IAM role stays); false if none. */
+  unassign(accountId: string, roleName: string): boolean {
+    const index = this.assignments.findIndex((a) => a.accountId === accountId && a.roleName === roleName);
+    if (index < 0) return false;
+    this.assignments.splice(index, 1);
+    return true;
+  }
+
+  resetPortalStats(): void {
+    this.portalStats.requests = 0;
+    this.portalStats.throttled = 0;
+    this.recentCalls.clear();
+  }
+
+  /** Counts an accepted call of `token` against the quota; false when it is over (nothing counted). */
+  private withinQuota(token: string): boolean {
+    const quota = this.portalQuota;
+    if (!quota) return true;
+    const now = Date.now();
+    const calls = (this.recentCalls.get(token) ?? []).filter((t) => now - t < quota.windowMs);
+    if (calls.length >= quota.requests) {
+      this.recentCalls.set(token, calls);
+      return false;
+    }
+    calls.push(now);
+    this.recentCalls.set(token, calls);
+    return true;
   }
 
   /** Handles one request routed here by {@link isSsoRequest}; never throws. */
@@ -202,6 +297,7 @@ export class IdentityCenter {
   private portalCall(route: { method: string; action: string }, method: string, query: URLSearchParams, bearer: string | undefined): EncodedResponse {
     const requestId = newRequestId();
     this.state.countCall('sso', route.action);
+    this.portalStats.requests++;
     const params: Params = {};
     for (const key of ['account_id', 'role_name', 'max_result', 'next_token']) {
       const value = query.get(key);
@@ -211,6 +307,16 @@ export class IdentityCenter {
       if (method.toUpperCase() !== route.method) throw new PortalError(405, 'InvalidRequestException', `use ${route.method}`);
       const token = this.oidc.validToken(bearer);
       if (!token) throw unauthorized();
+      if (!this.withinQuota(token.accessToken)) {
+        this.portalStats.throttled++;
+        this.log(requestId, 'sso', route.action, params, 429, 'TooManyRequestsException');
+        const retryAfter = this.portalQuota?.retryAfterSeconds;
+        return json(429, { message: 'Rate exceeded' }, {
+          'x-amzn-errortype': 'TooManyRequestsException',
+          'x-amzn-requestid': requestId,
+          ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
+        });
+      }
       const fault = this.state.takeFault('sso', route.action);
       if (fault && fault.status >= 400) throw new PortalError(fault.status, fault.code, fault.message);
       const result = this.portalAction(route.action, query, token.accessToken, token.userName);
@@ -255,14 +361,14 @@ export class IdentityCenter {
       }
       case 'ListAccounts': {
         const accounts = [...new Map(this.assignments.map((a) => [a.accountId, { accountId: a.accountId, accountName: a.accountName, emailAddress: a.emailAddress }])).values()];
-        const { items, nextToken } = page(accounts, query);
+        const { items, nextToken } = page(accounts, query, 'accounts');
         return { accountList: items, ...(nextToken ? { nextToken } : {}) };
       }
       case 'ListAccountRoles': {
         const accountId = query.get('account_id');
         if (!accountId) throw new PortalError(400, 'InvalidRequestException', 'account_id is required');
         const roles = this.assignments.filter((a) => a.accountId === accountId).map((a) => ({ roleName: a.roleName, accountId: a.accountId }));
-        const { items, nextToken } = page(roles, query);
+        const { items, nextToken } = page(roles, query, `roles:${accountId}`);
         return { roleList: items, ...(nextToken ? { nextToken } : {}) };
       }
       default:
@@ -301,6 +407,17 @@ export class IdentityCenter {
       }
       case 'pending':
         return json(200, { userCodes: this.oidc.pendingUserCodes() });
+      case 'quota': {
+        // requests=0 turns throttling off.
+        const requests = Number(param('requests') ?? '');
+        const windowMs = Number(param('window_ms') ?? '1000');
+        const retryAfter = param('retry_after');
+        if (!Number.isInteger(requests) || requests < 0 || !Number.isInteger(windowMs) || windowMs < 1) return json(400, { message: 'requests (>= 0) and window_ms (>= 1) must be integers' });
+        this.portalQuota = requests === 0 ? undefined : { requests, windowMs, ...(retryAfter ? { retryAfterSeconds: Number(retryAfter) } : {}) };
+        return json(200, { quota: this.portalQuota ?? null });
+      }
+      case 'stats':
+        return json(200, { ...this.portalStats });
       default:
         return json(404, { message: `unknown test endpoint ${name}` });
     }

@@ -31,3 +31,4 @@ export type { LoginIo } from './loginIo.js';
 export { ssoCallError, isUnauthorized, redact } from './ssoErrors.js';
 export type { SsoCallSite } from './ssoErrors.js';
 export { default as ssoSourceHook } from './hooks/source.js';
+export * from './populate/index.js';

@@ -92,7 +92,7 @@ function pathOf(c, env) {
       const loaded = existsSync(trace) ? readFileSync(trace, 'utf8') : '';
       rmSync(join(trace, '..'), { recursive: true, force: true });
       if (code !== 0) return reject(new Error(`${c.name} exited ${code}`));
-      resolve(/@oclif\/core/.test(loaded) ? 'oclif' : /fastBundle\/runFastPath\.js/.test(loaded) ? 'fast' : 'other');
+      resolve(/@oclif\/core/.test(loaded) ? 'oclif' : /fastBundle\/runFast(Path|List)\.js/.test(loaded) ? 'fast' : 'other');
     });
   });
 }
@@ -231,9 +231,8 @@ process.stdout.write(execFileSync('secret-tool', ['lookup', 'profile', process.a
 }
 
 // pass: a throw-away GNUPGHOME with an ed25519 key and a store made by `pass init`. pass is not a
-// bundled plugin, so it is linked into its own data dir (XDG_DATA_HOME); with a user plugin
-// installed the fast path steps aside by design (their hooks could add backends or sources), so
-// pass is measured on the oclif path, and the file backend is measured there too for comparison.
+// bundled plugin, so it is linked into its own data dir (XDG_DATA_HOME), as a user installs it; the
+// fast path loads a user plugin's vault:* hooks itself, so pass is measured on both paths.
 if (have('pass') && have('gpg')) {
   try {
     const { createPassFixture } = await import(join(root, 'plugins/backend-pass/dist/passFixture.test-helper.js'));
@@ -256,13 +255,14 @@ import { readdirSync } from 'node:fs';
 const entry = readdirSync(process.env.PASSWORD_STORE_DIR).find((f) => f.startsWith('sts.GetSessionToken,') && f.endsWith('.gpg')).slice(0, -4);
 process.stdout.write(execFileSync('pass', ['show', entry]));\n`);
     const floor = command('floor: node runs pass show <session entry>', [node, floorPass], passEnv);
-    const full = vaultCommand('vault export --format=json p (cached, pass, oclif path: pass is a linked plugin)', ['export', '--backend', 'pass', '--format=json', 'p'], passEnv);
+    const fast = vaultCommand('vault export --format=json p (cached, pass as a linked plugin, fast path)', ['export', '--backend', 'pass', '--format=json', 'p'], passEnv);
     cachedCommands.push(
       floor,
-      full,
-      vaultCommand('vault export --format=json p (cached, file backend, with the pass plugin linked: oclif path)', ['export', '--format=json', 'p'], passEnv),
+      fast,
+      vaultCommand('vault export --format=json p (cached, pass, oclif path)', ['export', '--backend', 'pass', '--format=json', 'p'], { ...passEnv, VAULT_NO_FAST_PATH: '1' }),
+      vaultCommand('vault export --format=json p (cached, file backend, with the pass plugin linked, fast path)', ['export', '--format=json', 'p'], passEnv),
     );
-    floorPairs.push({ store: 'pass', floor, vault: full });
+    floorPairs.push({ store: 'pass', floor, vault: fast });
   } catch (error) {
     notes.push(`pass rows left out: ${error.message.split('\n')[0]}`);
   }
@@ -345,8 +345,21 @@ const sessions = new core.SessionStore(backend);
 for (let i = 0; i < 500; i++) {
   await sessions.set('sts.AssumeRole', `gen-${i}`, 'arn:aws:iam::123456789012:mfa/bench', { accessKeyId: `ASIABENCH${String(i).padStart(11, '0')}`, secretAccessKey: 'x'.repeat(40), sessionToken: 't'.repeat(300), expiration: new Date(Date.now() + 3600_000) });
 }
-const listCommand = vaultCommand('vault list (2,500 profiles, 500 sessions)', ['list']);
-const list = await hyperfine([nodeBare, listCommand], env);
+const listCommand = vaultCommand('vault list (2,500 profiles, 500 sessions, fast path)', ['list']);
+const listCommands = [
+  nodeBare,
+  listCommand,
+  vaultCommand('vault list (2,500 profiles, 500 sessions, oclif path)', ['list'], { VAULT_NO_FAST_PATH: '1' }),
+  // credential_process with a config of thousands of profiles (a populated SSO organisation): the
+  // file is checked whole, but only the sections the profile uses are read into entries.
+  vaultCommand('vault export --format=json p (cached, 2,500-profile config, fast path)', ['export', '--format=json', 'p']),
+];
+for (const c of listCommands.slice(1)) {
+  const path = await pathOf(c, env);
+  const expected = /fast path\)/.test(c.name) ? 'fast' : 'oclif';
+  if (path !== expected) notes.push(`"${c.name}" was answered by the ${path} path, not the ${expected} path`);
+}
+const list = await hyperfine(listCommands, env);
 
 // first-time paths against the emulator: AWS_MIN_TTL longer than any session forces a refresh
 const fresh = await hyperfine(
@@ -539,10 +552,10 @@ Every ratio is against \`node -e 0\` measured in the same hyperfine run. Reprodu
 ${loadLine}
 ${notes.length > 0 ? `\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}
 ${table('Cached credentials', cached, true)}
-The "answered by" column is checked, not assumed: each vault row was run once with an import tracer (the fast path loads \`dist/fastBundle/runFastPath.js\` and never \`@oclif/core\`). pass is not bundled with the CLI; it is linked as a user plugin (\`vault plugins link plugins/backend-pass --no-install\`, in its own \`XDG_DATA_HOME\`), and with a user plugin installed the fast path steps aside by design, because the plugin's hooks could add backends or sources that only oclif loads. The row "file backend, with the pass plugin linked" shows that cost on its own.
+The "answered by" column is checked, not assumed: each vault row was run once with an import tracer (the fast path loads \`dist/fastBundle/runFastPath.js\` and never \`@oclif/core\`). pass is not bundled with the CLI; it is linked as a user plugin (\`vault plugins link plugins/backend-pass --no-install\`, in its own \`XDG_DATA_HOME\`). The fast path reads the user's plugin list and imports the plugins' \`vault:*\` hook files itself (it steps aside only for plugins with other hooks), so the pass rows and the row "file backend, with the pass plugin linked" are answered without oclif.
 
 ${floorTable()}
-${table('vault list', list)}
+${table('vault list, and export with a large config', list)}
 ${table('First-time paths against the local emulator', fresh)}
 ### ECS credential server (bench/servers.mjs)
 

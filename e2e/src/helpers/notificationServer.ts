@@ -4,10 +4,10 @@
  * with dbus-next in the test process. The real `notify-send` (libnotify) delivers to it, so a test
  * sees what a desktop would show.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startPrivateBus, stopChild } from './privateBus.js';
 
 export interface ReceivedNotification {
   appName: string;
@@ -22,38 +22,9 @@ export interface NotificationServer {
   stop(): Promise<void>;
 }
 
-const busConfig = (socketDir: string) => `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir=${socketDir}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`;
-
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      const end = buffer.indexOf('\n');
-      if (end >= 0) resolve(buffer.slice(0, end).trim());
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`dbus-daemon exited (${code}) before printing its address`)));
-  });
-}
-
 export async function startNotificationServer(): Promise<NotificationServer> {
   const root = mkdtempSync(join(tmpdir(), 'vault-notify-bus-'));
-  writeFileSync(join(root, 'bus.conf'), busConfig(root));
-  const daemon = spawn('dbus-daemon', [`--config-file=${join(root, 'bus.conf')}`, '--print-address', '--nofork'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const address = await firstLine(daemon);
+  const { address, daemon } = await startPrivateBus(root);
   // Loaded here only: dbus-next is a heavy module and only this test needs it.
   const dbus = (await import('dbus-next')).default;
   const received: ReceivedNotification[] = [];
@@ -88,11 +59,7 @@ export async function startNotificationServer(): Promise<NotificationServer> {
     received,
     stop: async () => {
       bus.disconnect();
-      await new Promise<void>((resolve) => {
-        if (daemon.exitCode !== null) return resolve();
-        daemon.once('exit', () => resolve());
-        daemon.kill('SIGTERM');
-      });
+      await stopChild(daemon);
       rmSync(root, { recursive: true, force: true });
     },
   };

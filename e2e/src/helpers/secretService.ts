@@ -12,6 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startPrivateBus, stopChild } from './privateBus.js';
 import { run } from './run.js';
 
 const SERVICE = 'org.freedesktop.secrets';
@@ -31,48 +32,9 @@ export interface SecretService {
   stop(): Promise<void>;
 }
 
-const busConfig = (socketDir: string) => `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir=${socketDir}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`;
-
 /** gnome-keyring's text keyring format: no password, never locks by itself. */
 const plainKeyring = (label: string) =>
   `[keyring]\ndisplay-name=${label}\nctime=0\nmtime=0\nlock-on-idle=false\nlock-after=false\n`;
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 2000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function firstLine(child: ChildProcess, what: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      const end = buffer.indexOf('\n');
-      if (end >= 0) resolve(buffer.slice(0, end).trim());
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before printing its address`)));
-  });
-}
 
 /** Parses busctl's `ao N "path" ...` / `s "text"` output. */
 const quoted = (text: string): string[] => [...text.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => (m[1] ?? '').replace(/\\(.)/g, '$1'));
@@ -85,7 +47,6 @@ export async function startSecretService(root: string, collection: string): Prom
   mkdirSync(runtime, { recursive: true, mode: 0o700 });
   mkdirSync(join(data, 'keyrings'), { recursive: true, mode: 0o700 });
   mkdirSync(join(root, 'home'), { recursive: true });
-  writeFileSync(join(root, 'bus.conf'), busConfig(root));
   writeFileSync(join(data, 'keyrings', `${collection}.keyring`), plainKeyring(collection), { mode: 0o600 });
 
   const children: ChildProcess[] = [];
@@ -93,9 +54,8 @@ export async function startSecretService(root: string, collection: string): Prom
     for (const child of children.reverse()) await stopChild(child);
   };
   try {
-    const daemon = spawn('dbus-daemon', [`--config-file=${join(root, 'bus.conf')}`, '--print-address', '--nofork'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const { address, daemon } = await startPrivateBus(root);
     children.push(daemon);
-    const address = await firstLine(daemon, 'dbus-daemon');
     const toolEnv: Record<string, string> = {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       HOME: join(root, 'home'),

@@ -89,3 +89,4 @@ export type { BackendKeys } from './import/readBackendKeys.js';
 export { readBackendKeys } from './import/readBackendKeys.js';
 export type { GrantedKeyringConfig, GrantedStore } from './import/grantedLayout.js';
 export { grantedFolder, grantedStore, parseGrantedKeyringConfig, readGrantedKeyringConfig, GRANTED_IAM_STORE_NAME, GRANTED_FILE_PASSWORD_ENV } from './import/grantedLayout.js';
+export { writeFileAtomic } from './files/writeFileAtomic.js';

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { iso8601, type OidcToken } from '@awsvault/core';
+import { iso8601, writeFileAtomic, type OidcToken } from '@awsvault/core';
 
 /** One token file of the AWS CLI's SSO cache, in the fields the AWS CLI v2 and the AWS SDKs read. */
 export interface AwsCliSsoCacheEntry {
@@ -72,20 +72,7 @@ export function writeAwsCliSsoCache(path: string, entry: AwsCliSsoCacheEntry): v
   if (entry.registrationExpiresAt) json['registrationExpiresAt'] = iso8601(entry.registrationExpiresAt);
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const temp = join(dir, `.vault-tmp-${randomBytes(8).toString('hex')}`);
-  const fd = openSync(temp, 'wx', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(json));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  writeFileAtomic(path, JSON.stringify(json));
 }
 
 /** The cache entry for a vault token (with its client, so the AWS CLI and SDKs can refresh it). */

@@ -1,7 +1,8 @@
-import { randomBytes, createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '@awsvault/core';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -51,18 +52,5 @@ export function readTrustList(path: string): TrustList {
 /** Writes the list 0600 through a temp file renamed over the old one, so a crash leaves one or the other. */
 export function writeTrustList(path: string, list: TrustList): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = join(dirname(path), `.trusted-dirs.json.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(temp, 'wx', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(list, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  writeFileAtomic(path, `${JSON.stringify(list, null, 2)}\n`);
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { DebugLogger } from '@awsvault/core';
-import { writeFileAtomic } from './writeFileAtomic.js';
+import { writeFileAtomic } from '@awsvault/core';
 
 /** What a discovery has learnt so far, saved so a stopped run continues where it stopped. */
 export interface DiscoveryProgress {
@@ -62,7 +62,7 @@ export class DiscoveryProgressFile {
 
   save(progress: DiscoveryProgress): void {
     mkdirSync(join(this.path, '..'), { recursive: true, mode: 0o700 });
-    writeFileAtomic(this.path, `${JSON.stringify(progress)}\n`, 0o600);
+    writeFileAtomic(this.path, `${JSON.stringify(progress)}\n`);
   }
 
   /** Deletes the progress, and temp files a killed save left beside it. */

@@ -16,6 +16,5 @@ export type { GeneratedProfile, GenerateOptions } from './generatedProfiles.js';
 export { mergeGeneratedBlock, blockBegin, blockEnd, splitLines } from './mergeGeneratedBlock.js';
 export type { MergeInput, MergeResult, OldProfile } from './mergeGeneratedBlock.js';
 export { unifiedDiff } from './unifiedDiff.js';
-export { writeFileAtomic } from './writeFileAtomic.js';
 export { portalTokenSource, portalSite } from './portalTokenSource.js';
 export type { PortalTokenContext, PortalSite } from './portalTokenSource.js';

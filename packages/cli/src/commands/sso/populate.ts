@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Flags } from '@oclif/core';
 import {
+  writeFileAtomic,
   askOnTerminal, clientConfigFor, defaultLockDir, hasTerminal, homeDirectory, isVaultError, resolveProfile, VaultError, withFileLock,
   type AwsConfig, type ProfileConfig,
 } from '@awsvault/core';
@@ -111,7 +112,7 @@ export default class SsoPopulate extends VaultCommand {
       if (flags.prune && merged.stale.length > 0 && !flags.yes) await confirmPrune(merged.stale.map((s) => s.name), file, env);
       if (merged.text !== before) {
         mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-        sso.writeFileAtomic(file, merged.text, 0o600);
+        writeFileAtomic(file, merged.text, { keepMode: true, mode: 0o600 });
       }
       process.stderr.write(`${summary(merged, session, file, flags.prune, false)}\n`);
     });

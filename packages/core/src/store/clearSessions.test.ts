@@ -79,6 +79,18 @@ describe('ssoStartUrlForProfile', () => {
     assert.equal(ssoStartUrlForProfile(config, 'none', {}), undefined);
   });
 
+  it('follows include_profile and [default], and skips profiles that mention no SSO setting anywhere', () => {
+    const file = join(dir, 'config-chain');
+    writeFileSync(file, '[default]\nregion = eu-west-1\n[profile base]\nsso_start_url = https://base.awsapps.com/start\n[profile child]\ninclude_profile = base\n[profile plain]\nregion = us-east-1\n[profile loop]\ninclude_profile = loop\n');
+    const chain = loadAwsConfig({ configFile: file, credentialsFile: join(dir, 'credentials') });
+    assert.equal(ssoStartUrlForProfile(chain, 'child', {}), 'https://base.awsapps.com/start');
+    assert.equal(ssoStartUrlForProfile(chain, 'plain', {}), undefined);
+    assert.equal(ssoStartUrlForProfile(chain, 'loop', {}), undefined);
+    const withDefault = join(dir, 'config-default');
+    writeFileSync(withDefault, '[default]\nsso_start_url = https://default.awsapps.com/start\n[profile plain]\nregion = us-east-1\n');
+    assert.equal(ssoStartUrlForProfile(loadAwsConfig({ configFile: withDefault, credentialsFile: join(dir, 'credentials') }), 'plain', {}), 'https://default.awsapps.com/start');
+  });
+
   it('still finds the URL when another value of the profile is malformed', () => {
     assert.equal(ssoStartUrlForProfile(config, 'broken', {}), 'https://broken.awsapps.com/start');
   });

@@ -1,5 +1,6 @@
 import type { Backend } from '../backend.js';
 import type { AwsConfig } from '../config/loadAwsConfig.js';
+import type { IniEntry } from '../config/parseIni.js';
 import { resolveProfile } from '../config/resolveProfile.js';
 import { isItemNotFound } from '../errors.js';
 import { isLegacySessionKey, isOidcTokenKey, parseSessionKey } from './sessionKey.js';
@@ -57,6 +58,7 @@ export async function clearProfileSessions(backend: Backend, profileName: string
  * `clear` still works while the config is being fixed. @public
  */
 export function ssoStartUrlForProfile(config: AwsConfig, profileName: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (!mentionsSso(config, profileName)) return undefined;
   try {
     return resolveProfile(config, profileName, { env }).ssoStartUrl;
   } catch {
@@ -65,6 +67,23 @@ export function ssoStartUrlForProfile(config: AwsConfig, profileName: string, en
     const fromSession = sessionName ? config.ssoSessions.get(sessionName)?.entries.get('sso_start_url')?.value : undefined;
     return fromSession || section?.entries.get('sso_start_url')?.value || undefined;
   }
+}
+
+/**
+ * Whether the profile, its include_profile chain or [default] sets sso_session or sso_start_url
+ * (no environment variable does): without one, resolving the whole profile cannot give a start URL.
+ * `list` asks this of every profile, and resolving thousands of them was most of its time.
+ */
+function mentionsSso(config: AwsConfig, profileName: string): boolean {
+  const seen = new Set<string>();
+  for (let name: string | undefined = profileName; name !== undefined && !seen.has(name); ) {
+    seen.add(name);
+    const entries: Map<string, IniEntry> | undefined = config.profiles.get(name)?.entries;
+    if (entries?.has('sso_session') || entries?.has('sso_start_url')) return true;
+    const include: string | undefined = entries?.get('include_profile')?.value;
+    name = include ? include : name === 'default' ? undefined : 'default';
+  }
+  return false;
 }
 
 async function removeQuietly(backend: Backend, key: string): Promise<boolean> {

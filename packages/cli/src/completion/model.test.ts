@@ -103,6 +103,10 @@ describe('value kinds', () => {
     assert.deepEqual(flagValueKind('other', { name: 'backend', type: 'option' }), { kind: 'backends' });
     assert.deepEqual(flagValueKind('x', { name: 'pass-cmd', type: 'option' }), { kind: 'commands' });
     assert.deepEqual(flagValueKind('x', { name: 'token-file', type: 'option' }), { kind: 'files' });
+    assert.deepEqual(flagValueKind('serve', { name: 'tls-cert', type: 'option' }), { kind: 'files' });
+    assert.deepEqual(flagValueKind('serve', { name: 'role-profile', type: 'option' }), { kind: 'profiles' });
+    assert.deepEqual(flagValueKind('import', { name: 'source-backend', type: 'option' }), { kind: 'backends' });
+    assert.deepEqual(flagValueKind('login', { name: 'browser-path', type: 'option' }), { kind: 'commands' });
   });
 
   it('reads arguments: profile, options, else files', () => {

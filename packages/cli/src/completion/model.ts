@@ -109,13 +109,13 @@ export function flagValueKind(commandId: string, flag: FlagLike): ValueKind {
   const options = safeOptions(flag.options);
   if (options) return { kind: 'options', options };
   const name = flag.name;
-  if (name === 'backend') return { kind: 'backends' };
+  if (name === 'backend' || name === 'source-backend') return { kind: 'backends' };
   if ((name === 'from' || name === 'to') && BACKEND_PAIR_COMMANDS.has(commandId)) return { kind: 'backends' };
   if (name === 'prompt') return { kind: 'prompts' };
-  if (name === 'profile') return { kind: 'profiles' };
+  if (name === 'profile' || name.endsWith('-profile')) return { kind: 'profiles' };
   if (name.endsWith('-dir')) return { kind: 'dirs' };
-  if (name === 'file' || name.endsWith('-file')) return { kind: 'files' };
-  if (name.endsWith('-cmd')) return { kind: 'commands' };
+  if (name === 'file' || name.endsWith('-file') || name === 'tls-cert' || name === 'tls-key') return { kind: 'files' };
+  if (name.endsWith('-cmd') || name.endsWith('-path')) return { kind: 'commands' };
   return { kind: 'none' };
 }
 

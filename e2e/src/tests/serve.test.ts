@@ -10,6 +10,7 @@ import { connectionRefused, rawRequest, type RawOutcome } from '../helpers/rawHt
 import { awsBin, vaultBin } from '../helpers/paths.js';
 import { assertOneLineError, run, runVault } from '../helpers/run.js';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
+import { fakeAccessKeyId } from '@awsvault/core/testing';
 import { awsCommand, QUIET_SDK_ENV, sdkCommand } from '../helpers/serverClients.js';
 import { startWatchedVault, type WatchedVault } from '../helpers/watchedVault.js';
 
@@ -220,6 +221,59 @@ describe('vault serve: one credential daemon for every profile', () => {
   it('--docker without a docker0 bridge is one line', { skip: networkInterfaces()['docker0'] ? 'this machine has docker0' : false }, async () => {
     const r = await runVault(['serve', '--docker'], { ...env, XDG_RUNTIME_DIR: join(s.home.dir, 'run-docker') });
     assertOneLineError(r, /--docker: this machine has no docker0 network interface/);
+  });
+
+  // A docker0 bridge made in a network namespace of the test's own (`unshare -n`, root only, as CI
+  // runs), so the daemon binds it for real; nothing changes in the machine's own network. The profile
+  // is a credential_process one: the emulator is not reachable from inside the namespace.
+  it('--docker listens on the docker0 bridge and answers Host: host.docker.internal with the token', { skip: process.getuid?.() === 0 ? false : 'creating a network namespace needs root' }, async () => {
+    const dir = join(s.home.dir, 'docker-ns');
+    mkdirSync(join(dir, 'run'), { recursive: true, mode: 0o700 });
+    const keyId = fakeAccessKeyId('docker');
+    writeFileSync(join(dir, 'cp.mjs'), `console.log(JSON.stringify({ Version: 1, AccessKeyId: ${JSON.stringify(keyId)}, SecretAccessKey: 's'.repeat(40), SessionToken: 'token', Expiration: new Date(Date.now() + 3600000).toISOString() }));\n`);
+    const config = join(dir, 'config');
+    writeFileSync(config, `[profile cp]\nregion = us-east-1\ncredential_process = ${process.execPath} ${join(dir, 'cp.mjs')}\n`);
+    const state = join(dir, 'run', 'vault', 'serve.json');
+    const fetchScript = join(dir, 'fetch.mjs');
+    writeFileSync(fetchScript, `import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+const state = JSON.parse(readFileSync(${JSON.stringify(state)}, 'utf8'));
+const port = new URL(state.dockerUrl).port;
+const get = (host, token) => new Promise((resolve, reject) => {
+  const req = request({ host: '172.17.0.1', port, path: '/profile/cp', headers: { Host: host, ...(token ? { Authorization: token } : {}) } }, (res) => {
+    let body = '';
+    res.on('data', (d) => (body += d));
+    res.on('end', () => resolve({ status: res.statusCode, body }));
+  });
+  req.on('error', reject);
+  req.end();
+});
+console.log(JSON.stringify({ dockerUrl: state.dockerUrl, good: await get('host.docker.internal:' + port, state.token), noToken: await get('host.docker.internal:' + port), badHost: await get('evil.example:' + port, state.token) }));
+`);
+    const vault = `${process.execPath} ${vaultBin}`;
+    const script = [
+      'set -e',
+      'ip link set lo up',
+      'ip link add docker0 type bridge',
+      'ip addr add 172.17.0.1/16 dev docker0',
+      'ip link set docker0 up',
+      `${vault} serve --docker 2>${join(dir, 'serve.err')} & pid=$!`,
+      `for i in $(seq 200); do [ -s ${state} ] && break; sleep 0.05; done`,
+      `${process.execPath} ${fetchScript}`,
+      `${vault} serve env --docker cp`,
+      'kill -TERM $pid; wait $pid || true',
+    ].join('\n');
+    const r = await run('unshare', ['-n', 'sh', '-c', script], { ...s.home.env, AWS_CONFIG_FILE: config, XDG_RUNTIME_DIR: join(dir, 'run'), AWS_VAULT_BACKEND: 'file' });
+    assert.equal(r.code, 0, `${r.stderr}\n${existsSync(join(dir, 'serve.err')) ? readFileSync(join(dir, 'serve.err'), 'utf8') : ''}`);
+    const [first, ...envLines] = r.stdout.trim().split('\n');
+    const seen = JSON.parse(first as string) as { dockerUrl: string; good: { status: number; body: string }; noToken: { status: number }; badHost: { status: number } };
+    assert.match(seen.dockerUrl, /^http:\/\/host\.docker\.internal:\d+$/);
+    assert.equal(seen.good.status, 200, seen.good.body);
+    assert.equal(JSON.parse(seen.good.body).AccessKeyId, keyId);
+    assert.equal(seen.noToken.status, 403);
+    assert.notEqual(seen.badHost.status, 200, 'a Host the daemon does not serve is refused');
+    assert.equal(envLines[0], `AWS_CONTAINER_CREDENTIALS_FULL_URI=${seen.dockerUrl}/profile/cp`);
+    assert.equal(existsSync(state), false, 'SIGTERM removed the state file');
   });
 
   it('SIGTERM removes the state file and closes the port; the next daemon may start (~/.awsvault without XDG_RUNTIME_DIR)', async () => {

@@ -6,6 +6,7 @@ import type { CreatedMfaDevice } from '../emulator/state.js';
 import { connectionRefused } from '../helpers/rawHttp.js';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
 import { awsCommand, helperCommand, QUIET_SDK_ENV, sdkCommand } from '../helpers/serverClients.js';
+import { startShortRoleScenario } from '../helpers/shortRoleScenario.js';
 
 describe('vault exec --ecs-server with real clients', () => {
   let s: Scenario;
@@ -126,16 +127,7 @@ describe('vault exec --ecs-server with a long-running child', () => {
   let device: CreatedMfaDevice;
   const LIFETIME_S = 6;
   before(async () => {
-    s = await startScenario();
-    // The emulator's clock runs 894 s behind: a 900 s role session (the shortest STS allows) ends 6 s from now.
-    s.emulator.state.advanceClock(-(900 - LIFETIME_S) * 1000);
-    device = s.emulator.state.createMfaDevice(s.user.userName);
-    const admin = s.emulator.state.createRole({ name: 'admin', trustedPrincipals: [s.user.arn], requireMfa: true }).arn;
-    const mfaProcess = `echo x >> ${join(s.home.dir, 'mfa-calls')}; cat ${join(s.home.dir, 'mfa-code')}`;
-    s.home.writeConfig(
-      `[profile dev]\nregion = us-east-1\nendpoint_url = ${s.emulator.url}\nmfa_serial = ${device.serialNumber}\nmfa_process = ${mfaProcess}\n\n` +
-        `[profile admin]\nsource_profile = dev\nrole_arn = ${admin}\nmfa_serial = ${device.serialNumber}\nmfa_process = ${mfaProcess}\nduration_seconds = 900\nregion = us-east-1\nendpoint_url = ${s.emulator.url}\n`,
-    );
+    ({ s, device } = await startShortRoleScenario(LIFETIME_S));
   });
   after(() => s.close());
 

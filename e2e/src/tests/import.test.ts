@@ -11,20 +11,13 @@ import { repoRoot, vaultBin } from '../helpers/paths.js';
 import { assertOneLineError, runAws, type RunResult } from '../helpers/run.js';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
 import { fileStoreOf, inspectFileStore } from '../helpers/storeCheck.js';
+import { snapshotDir } from '../helpers/snapshotDir.js';
 
 const mask = (accessKeyId: string) => `****************${accessKeyId.slice(-4)}`;
 
 function ok(r: RunResult): void {
   assert.equal(r.code, 0, `exit code\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   assert.equal(r.stderr, '');
-}
-
-/** Every file of a directory with its bytes. */
-function snapshot(dir: string): Record<string, string> {
-  if (!existsSync(dir)) return {};
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(dir).sort()) out[name] = readFileSync(join(dir, name), 'base64');
-  return out;
 }
 
 describe('vault import', { timeout: 180_000 }, () => {
@@ -72,7 +65,7 @@ describe('vault import', { timeout: 180_000 }, () => {
   });
 
   it('--dry-run lists what would happen and changes neither the file nor the store', async () => {
-    const keysBefore = snapshot(s.home.keysDir);
+    const keysBefore = snapshotDir(s.home.keysDir);
     const r = await s.vault(['import', '--from', 'aws-credentials', '--dry-run']);
     ok(r);
     assert.equal(
@@ -86,7 +79,7 @@ describe('vault import', { timeout: 180_000 }, () => {
     );
     assert.doesNotMatch(r.stdout, new RegExp(`${bob.accessKeyId}|${bob.secretAccessKey}`), 'no key id in clear, no secret');
     assert.equal(readFileSync(credentialsFile, 'utf8'), original);
-    assert.deepEqual(snapshot(s.home.keysDir), keysBefore);
+    assert.deepEqual(snapshotDir(s.home.keysDir), keysBefore);
     assert.deepEqual((await (await fileStoreOf(s.home.env, s.home.dir)).keys()).sort(), ['dev']);
     const remove = await s.vault(['import', '--from', 'aws-credentials', '--dry-run', '--remove-plaintext']);
     ok(remove);
@@ -178,11 +171,11 @@ describe('vault import', { timeout: 180_000 }, () => {
     });
 
     it('with the same settings as vault it is the same store: nothing to do', async () => {
-      const before = snapshot(s.home.keysDir);
+      const before = snapshotDir(s.home.keysDir);
       const r = await s.vault(['import', '--from', 'aws-vault']);
       ok(r);
       assert.equal(r.stdout, `The aws-vault store (file store ${s.home.keysDir}) is the store vault uses: nothing to import.\n`);
-      assert.deepEqual(snapshot(s.home.keysDir), before);
+      assert.deepEqual(snapshotDir(s.home.keysDir), before);
     });
 
     it('copies the master keys only (sessions with --all), from its own directory and passphrase', async () => {

@@ -11,6 +11,7 @@ import { awsBin, repoRoot } from '../helpers/paths.js';
 import { assertOneLineError, type RunResult } from '../helpers/run.js';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
 import { startSecretService, type SecretService } from '../helpers/secretService.js';
+import { snapshotDir } from '../helpers/snapshotDir.js';
 
 const PROFILES = ['ci', 'dev', 'ops'] as const;
 const START_URL = 'https://x.awsapps.com/start';
@@ -37,14 +38,6 @@ function assertSucceeded(r: RunResult, stdout: string): void {
   assert.equal(r.code, 0, `exit code\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   assert.equal(r.stdout, stdout);
   assert.equal(r.stderr, '');
-}
-
-/** Every file of a directory with its bytes: a change anywhere shows up as a difference. */
-function snapshot(dir: string): Record<string, string> {
-  if (!existsSync(dir)) return {};
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(dir).sort()) out[name] = readFileSync(join(dir, name), 'base64');
-  return out;
 }
 
 describe('vault migrate-backend across file, pass and secret-service', { timeout: 120_000 }, () => {
@@ -117,7 +110,7 @@ describe('vault migrate-backend across file, pass and secret-service', { timeout
       assert.equal(JSON.parse(r.stdout).AccessKeyId, users[p].accessKeyId);
       exported.set(p, r.stdout);
     }
-    originalFiles = snapshot(s.home.keysDir);
+    originalFiles = snapshotDir(s.home.keysDir);
     finalDir = join(s.home.dir, 'migrated-keys');
 
     mkdirSync(join(s.home.dir, 'pass'));
@@ -159,7 +152,7 @@ describe('vault migrate-backend across file, pass and secret-service', { timeout
     const all = await s.vault(['migrate-backend', '--from', 'file', '--to', 'pass', '--dry-run', '--include-sessions', '--delete-source']);
     assertSucceeded(all, `Would migrate 5 credential profile(s) from file to pass:\n${allKeys.map((k) => `  ${k}\n`).join('')}\nNo changes made.\n`);
     assert.deepEqual(pass.entries(), []);
-    assert.deepEqual(snapshot(s.home.keysDir), originalFiles);
+    assert.deepEqual(snapshotDir(s.home.keysDir), originalFiles);
   });
 
   it('file -> pass copies the long-term credentials, each read back and verified', async () => {
@@ -174,7 +167,7 @@ describe('vault migrate-backend across file, pass and secret-service', { timeout
     assert.deepEqual(pass.entries(), [...PROFILES]);
     // The real pass decrypts what vault wrote: aws-vault's item JSON with the original bytes.
     for (const p of PROFILES) assertSameItem(await pass.show(p), p);
-    assert.deepEqual(snapshot(s.home.keysDir), originalFiles, 'the source is untouched without --delete-source');
+    assert.deepEqual(snapshotDir(s.home.keysDir), originalFiles, 'the source is untouched without --delete-source');
   });
 
   it('a second run without --overwrite skips what the destination has; --overwrite replaces it', async () => {
@@ -295,7 +288,7 @@ describe('vault migrate-backend across file, pass and secret-service', { timeout
     }
     const listed = await vaultList('file', toFinal());
     assert.deepEqual(listed.ssoTokens, [START_URL]);
-    assert.deepEqual(snapshot(s.home.keysDir), originalFiles, 'the first file store was only ever read');
+    assert.deepEqual(snapshotDir(s.home.keysDir), originalFiles, 'the first file store was only ever read');
   });
 
   it('vault exec runs the real AWS CLI with the migrated keys and reuses the migrated session', async () => {

@@ -13,6 +13,7 @@ import { startScenario, type Scenario } from '../helpers/scenario.js';
 import { fakeAccessKeyId } from '@awsvault/core/testing';
 import { awsCommand, QUIET_SDK_ENV, sdkCommand } from '../helpers/serverClients.js';
 import { startWatchedVault, type WatchedVault } from '../helpers/watchedVault.js';
+import { startShortRoleScenario } from '../helpers/shortRoleScenario.js';
 
 interface State {
   url: string;
@@ -363,16 +364,7 @@ describe('vault serve refreshes before expiry without a prompt', () => {
   let device: CreatedMfaDevice;
   const LIFETIME_S = 10;
   before(async () => {
-    s = await startScenario();
-    // The emulator's clock runs 890 s behind: a 900 s role session (the shortest STS allows) ends 10 s from now.
-    s.emulator.state.advanceClock(-(900 - LIFETIME_S) * 1000);
-    device = s.emulator.state.createMfaDevice(s.user.userName);
-    const admin = s.emulator.state.createRole({ name: 'admin', trustedPrincipals: [s.user.arn], requireMfa: true }).arn;
-    const mfaProcess = `echo x >> ${join(s.home.dir, 'mfa-calls')}; cat ${join(s.home.dir, 'mfa-code')}`;
-    s.home.writeConfig(
-      `[profile dev]\nregion = us-east-1\nendpoint_url = ${s.emulator.url}\nmfa_serial = ${device.serialNumber}\nmfa_process = ${mfaProcess}\n\n` +
-        `[profile admin]\nsource_profile = dev\nrole_arn = ${admin}\nmfa_serial = ${device.serialNumber}\nmfa_process = ${mfaProcess}\nduration_seconds = 900\nregion = us-east-1\nendpoint_url = ${s.emulator.url}\n`,
-    );
+    ({ s, device } = await startShortRoleScenario(LIFETIME_S));
   });
   after(() => s.close());
 

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPrivateBus, stopChild } from './privateBus.js';
+import { startPrivateBus, stopChild } from '@awsvault/core/testing';
 
 export interface ReceivedNotification {
   appName: string;

@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPrivateBus, stopChild } from './privateBus.js';
+import { startPrivateBus, stopChild } from '@awsvault/core/testing';
 import { run } from './run.js';
 
 const SERVICE = 'org.freedesktop.secrets';

@@ -6,11 +6,12 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dbus from 'dbus-next';
 import type { BackendContext } from '@awsvault/core';
+import { startPrivateBus, stopChild } from '@awsvault/core/testing';
 
 export const SERVICE = 'org.freedesktop.secrets';
 export const SERVICE_PATH = '/org/freedesktop/secrets';
@@ -33,45 +34,6 @@ export interface TestBus {
   stop(): Promise<void>;
 }
 
-const BUS_CONFIG = (dir: string) => `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir=${dir}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`;
-
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      const end = buffer.indexOf('\n');
-      if (end >= 0) resolve(buffer.slice(0, end).trim());
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`dbus-daemon exited (${code}) before printing its address`)));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 2000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 /**
  * Starts a private bus (no service files, so nothing is activatable) and, with `keyring`, a
  * gnome-keyring-daemon unlocked with KEYRING_PASSWORD, in a fresh HOME / XDG_DATA_HOME /
@@ -83,7 +45,6 @@ export async function startTestBus(options: { keyring: boolean }): Promise<TestB
   await mkdir(runtime, { mode: 0o700 });
   await mkdir(join(root, 'data'));
   await mkdir(join(root, 'home'));
-  await writeFile(join(root, 'bus.conf'), BUS_CONFIG(root));
   const children: ChildProcess[] = [];
   let bus: dbus.MessageBus | undefined;
   const stop = async () => {
@@ -92,9 +53,8 @@ export async function startTestBus(options: { keyring: boolean }): Promise<TestB
     await rm(root, { recursive: true, force: true });
   };
   try {
-    const daemon = spawn('dbus-daemon', [`--config-file=${join(root, 'bus.conf')}`, '--print-address', '--nofork'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const { address, daemon } = await startPrivateBus(root, { eavesdrop: true });
     children.push(daemon);
-    const address = await firstLine(daemon);
     const env: Record<string, string> = {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       HOME: join(root, 'home'),

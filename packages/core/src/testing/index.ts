@@ -10,3 +10,5 @@ export { runInPty, ptyAvailable, nodeModuleArgv, runWithoutTerminal } from './ru
 export type { PtyStep, PtyRun } from './runInPty.js';
 export { FUZZ_RUNS } from '../fuzz/fuzzRuns.js';
 export { fakeAccessKeyId } from './fakeAccessKeyId.js';
+export { startPrivateBus, stopChild } from './privateBus.js';
+export type { PrivateBus } from './privateBus.js';

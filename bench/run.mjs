@@ -530,11 +530,12 @@ of its line is a coin toss rather than a result.
   path spends ~11 ms loading code (compiling the bundle's ES module chunks and the Node built-ins
   they use) and ~6 ms running. What is left to take: V8's compile cache
   (\`module.enableCompileCache\`, Node 22+) once Node 20 support ends, which removes most of the
-  compile share. On Node 20 the same can be had by loading the fast path as one CommonJS bundle
-  through \`vm.Script\` with V8 code-cache data kept in vault's cache directory: a prototype measured
-  70.1 → 65.1 ms (1.40x → 1.30x of bare node in the same run). It was not adopted yet because the
-  import tracing that proves what the fast path loads (e2e, packaging and openpgp-laziness tests)
-  sees ES modules only and would have to learn the CommonJS loader first.
+  compile share. On Node 20 the nearest thing was tried and measured: the fast path as one
+  CommonJS bundle loaded through \`vm.Script\` with V8 code-cache data in vault's cache directory. The
+  cache takes 6.5 ms off that bundle (72.3 → 65.8 ms), but the one bundle holds every backend, which
+  the split ES-module bundle loads only when opened, and the split bundle without a cache was
+  already at 65.6 ms in the same run: no gain, so it was not kept. A gain needs a cache per lazily
+  loaded chunk.
 - **Secret Service (≤ 15 ms over its floor)**: the extra time is loading the D-Bus client plus the
   connection handshake and session opening per process (a cached export now lists the store once,
   not twice). Closing it: a hand-encoded D-Bus message path for the one read the fast path needs.

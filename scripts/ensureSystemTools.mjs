@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Checks the Debian tools the tests drive for real (the AWS CLI, gpg and pass, a Secret Service,
-// a D-Bus session, a pty, a GUI prompt under a virtual display). As root it installs what is missing with apt-get; otherwise it stops
+// a D-Bus session, a pty, a GUI prompt under a virtual display, a browser, a desktop notifier,
+// openssl for test certificates, ip/unshare for a private network namespace, and the shells). As root it installs what is missing with apt-get; otherwise it stops
 // with the exact command to run, so no test is ever skipped for a missing tool.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,6 +18,14 @@ const TOOLS = [
   { path: '/usr/bin/zenity', pkg: 'zenity' },
   { path: '/usr/bin/Xvfb', pkg: 'xvfb' },
   { path: '/usr/bin/xdotool', pkg: 'xdotool' },
+  { path: '/usr/bin/chromium', pkg: 'chromium' },
+  { path: '/usr/bin/notify-send', pkg: 'libnotify-bin' },
+  { path: '/usr/bin/openssl', pkg: 'openssl' },
+  { path: '/usr/sbin/ip', pkg: 'iproute2' },
+  { path: '/usr/bin/unshare', pkg: 'util-linux' },
+  { path: '/usr/bin/zsh', pkg: 'zsh' },
+  { path: '/usr/bin/fish', pkg: 'fish' },
+  { path: '/usr/share/bash-completion/bash_completion', pkg: 'bash-completion' },
 ];
 
 const missing = TOOLS.filter((tool) => !existsSync(tool.path)).map((tool) => tool.pkg);

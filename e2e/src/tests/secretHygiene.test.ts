@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { awsBin, vaultBin } from '../helpers/paths.js';
@@ -44,6 +45,18 @@ describe('secret hygiene: --debug output, child argv, files and modes', () => {
       outputs.push(r.stderr);
       if (args[0] !== 'export') outputs.push(r.stdout);
     }
+    // import reads a plaintext secret and stores it: neither its --debug output nor its summary shows it.
+    const plaintextDir = mkdtempSync(join(tmpdir(), 'vault-hygiene-'));
+    const plaintextSecret = 'imported-secret-imported-secret-imported1';
+    secrets.push(plaintextSecret);
+    const credentialsFile = join(plaintextDir, 'credentials');
+    writeFileSync(credentialsFile, `[imported]\naws_access_key_id = ${fakeAccessKeyId('IMPORTEDEXAMPLE1')}\naws_secret_access_key = ${plaintextSecret}\n`, { mode: 0o600 });
+    for (const args of [['import', '--debug', '--from', 'aws-credentials', '--dry-run'], ['import', '--debug', '--from', 'aws-credentials', '--keep-plaintext']]) {
+      const r = await s.vault(args, { AWS_SHARED_CREDENTIALS_FILE: credentialsFile });
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      outputs.push(r.stdout, r.stderr);
+    }
+    rmSync(plaintextDir, { recursive: true, force: true });
     const failing = await s.vault(['export', '--debug', 'dev'], { AWS_VAULT_FILE_PASSPHRASE: 'a-wrong-passphrase-1234', AWS_MIN_TTL: '100h' });
     assert.notEqual(failing.code, 0);
     outputs.push(failing.stdout, failing.stderr);

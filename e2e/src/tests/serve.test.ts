@@ -85,7 +85,8 @@ describe('vault serve: one credential daemon for every profile', () => {
     mkdirSync(runDir, { mode: 0o700 });
     env = { ...s.home.env, XDG_RUNTIME_DIR: runDir };
     statePath = join(runDir, 'vault', 'serve.json');
-    daemon = await startServe(['--role-profile', 'dev']);
+    // --debug: everything the daemon logs while the tests below use it is checked for secrets at SIGTERM.
+    daemon = await startServe(['--debug', '--role-profile', 'dev']);
   });
   after(async () => {
     await daemon?.stop();
@@ -279,10 +280,15 @@ console.log(JSON.stringify({ dockerUrl: state.dockerUrl, good: await get('host.d
 
   it('SIGTERM removes the state file and closes the port; the next daemon may start (~/.awsvault without XDG_RUNTIME_DIR)', async () => {
     const port = Number(new URL(daemon.state.url).port);
+    const served = JSON.parse((await get(`${daemon.state.url}/profile/deployer`, daemon.state.token)).body) as { SecretAccessKey: string; Token: string };
     process.kill(daemon.state.pid, 'SIGTERM');
     const done = await daemon.vault.done;
     assert.equal(done.code, 0, `${done.signal} ${done.stderr}`);
     assert.doesNotMatch(done.stderr, new RegExp(daemon.state.token.replace(/[-+/=.]/g, '.')), 'the token was never printed');
+    assert.match(done.stderr, /using backend|re-using cached credentials|fetching/i, 'the daemon ran with --debug');
+    for (const secret of [s.user.secretAccessKey, served.SecretAccessKey, served.Token]) {
+      assert.equal(done.stderr.includes(secret), false, `a secret (${secret.slice(0, 4)}…) reached the debug output`);
+    }
     assert.equal(existsSync(statePath), false);
     assert.equal(await connectionRefused(port), true);
     const noXdg = { ...s.home.env };

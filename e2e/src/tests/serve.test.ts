@@ -174,7 +174,7 @@ describe('vault serve: one credential daemon for every profile', () => {
     const stsCalls = () => [s.emulator.state.calls('sts:AssumeRole'), s.emulator.state.calls('sts:GetSessionToken')];
     const calls = stsCalls();
     const script = `printf '%s|%s\\n' "$AWS_CONTAINER_CREDENTIALS_FULL_URI" "\${AWS_ACCESS_KEY_ID:-nokey}"; ${awsCommand(s.emulator.url)}`;
-    const r = await runVault(['exec', '--attach', 'deployer', '--', 'sh', '-c', script], { ...env, ...QUIET_SDK_ENV, AWS_ACCESS_KEY_ID: 'AKIAINHERITEDNOTUSED' });
+    const r = await runVault(['exec', '--attach', 'deployer', '--', 'sh', '-c', script], { ...env, ...QUIET_SDK_ENV, AWS_ACCESS_KEY_ID: fakeAccessKeyId('inherited') });
     assert.equal(r.code, 0, r.stderr);
     const [line, ...rest] = r.stdout.split('\n');
     assert.equal(line, `${daemon.state.url}/profile/deployer|nokey`);
@@ -188,7 +188,7 @@ describe('vault serve: one credential daemon for every profile', () => {
     const bin = join(s.home.dir, 'bin');
     mkdirSync(bin, { recursive: true });
     if (!existsSync(join(bin, 'vault'))) symlinkSync(vaultBin, join(bin, 'vault'));
-    const shellEnv = { ...env, ...QUIET_SDK_ENV, PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`, AWS_ACCESS_KEY_ID: 'AKIASTALESTALESTALE1' };
+    const shellEnv = { ...env, ...QUIET_SDK_ENV, PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`, AWS_ACCESS_KEY_ID: fakeAccessKeyId('stale') };
     const aws = `${awsBin} sts get-caller-identity --endpoint-url ${s.emulator.url} --query Arn --output text`;
     const nu = join(dirname(createRequire(import.meta.url).resolve('@nushell/linux-x64/package.json')), 'bin', 'nu');
     // nu resolves `source` when it parses the script, so the file must exist before nu starts.

@@ -46,7 +46,7 @@ class World {
       this.calls.push({ action: 'CreateAccessKey', by: credentials.accessKeyId, input });
       this.fault('CreateAccessKey');
       this.created++;
-      const id = `AKIANEWNEWNEWNEW000${this.created}`;
+      const id = fakeAccessKeyId(`NEWNEWNEWNEW000${this.created}`);
       this.live.add(id);
       return { AccessKeyId: id, SecretAccessKey: `new-secret-${this.created}`, UserName: input.UserName ?? 'alice' };
     },

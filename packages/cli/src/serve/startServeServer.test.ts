@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { VaultError, type Credentials } from '@awsvault/core';
-import { rawRequest, type Outcome } from '../server/httpProbe.test.util.js';
+import { rawRequest, type Outcome } from '@awsvault/core/testing';
 import { allowedHostHeaders, startServeServer, type ServeServer } from './startServeServer.js';
 
 const CREDS: Credentials = {

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Credentials } from '@awsvault/core';
 import { startEc2Server, type Ec2Server } from './ec2Server.js';
 import { aliasAlreadyDone, aliasCommands, metadataEndpointAnswers, startMetadataProxy, stopMetadataProxy, vaultInvocation, type MetadataProxy } from './ec2Proxy.js';
-import { connectionRefused, isStatus, rawRequest } from './httpProbe.test.util.js';
+import { connectionRefused, isStatus, rawRequest } from '@awsvault/core/testing';
 
 const CREDS: Credentials = { accessKeyId: 'ASIAFAKEACCESSKEY001', secretAccessKey: 's'.repeat(40), sessionToken: 't'.repeat(100), expiration: new Date('2030-01-01T00:00:00Z') };
 const CREDS_PATH = '/latest/meta-data/iam/security-credentials/local-credentials';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { VaultError, type Credentials } from '@awsvault/core';
 import { startEc2Server, type Ec2Server } from './ec2Server.js';
-import { connectionRefused, flood, isStatus, rawRequest, type Outcome } from './httpProbe.test.util.js';
+import { connectionRefused, flood, isStatus, rawRequest, type Outcome } from '@awsvault/core/testing';
 
 const CREDS: Credentials = {
   accessKeyId: 'ASIAFAKEACCESSKEY001',

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { VaultError, type Credentials } from '@awsvault/core';
 import { startEcsServer, type EcsServer } from './ecsServer.js';
-import { connectionRefused, flood, holdIdle, isStatus, rawRequest, type Outcome, type RawRequest } from './httpProbe.test.util.js';
+import { connectionRefused, flood, holdIdle, isStatus, rawRequest, type Outcome, type RawRequest } from '@awsvault/core/testing';
 
 const CREDS: Credentials = {
   accessKeyId: 'ASIAFAKEACCESSKEY001',

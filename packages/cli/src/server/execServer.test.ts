@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { VaultError, type Credentials, type ProfileConfig, type StsApi, type StsFactory } from '@awsvault/core';
 import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
-import { connectionRefused } from './httpProbe.test.util.js';
+import { connectionRefused } from '@awsvault/core/testing';
 import { startMetadataProxy, stopMetadataProxy } from './ec2Proxy.js';
 import { runWithServer, type ServerModeOptions } from './execServer.js';
 

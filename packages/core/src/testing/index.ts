@@ -12,3 +12,5 @@ export { FUZZ_RUNS } from '../fuzz/fuzzRuns.js';
 export { fakeAccessKeyId } from './fakeAccessKeyId.js';
 export { startPrivateBus, stopChild } from './privateBus.js';
 export type { PrivateBus } from './privateBus.js';
+export { connectionRefused, flood, holdIdle, isStatus, rawRequest } from './rawHttp.js';
+export type { Outcome, RawRequest, RawResponse } from './rawHttp.js';

@@ -1,5 +1,5 @@
 /**
- * Test support (not shipped): raw HTTP/1.1 over a socket, so tests control every byte a hostile
+ * Test support: raw HTTP/1.1 over a socket, so tests control every byte a hostile
  * client would — the request target as-is, any Host header or none, oversized headers — and see
  * resets as outcomes instead of exceptions.
  */

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -8,6 +7,7 @@ import type { CreatedMfaDevice } from '../emulator/state.js';
 import { repoRoot } from '../helpers/paths.js';
 import type { RunResult } from '../helpers/run.js';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
+import { answerDialog, displayToolsMissing, startXvfb } from '@awsvault/core/testing';
 
 const PROMPT_PLUGINS = ['osascript', 'zenity', 'kdialog', 'ykman'];
 
@@ -178,14 +178,13 @@ describe('MFA prompt plugins through the whole CLI', { timeout: 120_000 }, () =>
     assert.equal(existsSync(join(s.home.dir, 'pwned')), false);
   });
 
-  const xMissing = ['/usr/bin/Xvfb', '/usr/bin/xdotool', '/usr/bin/zenity'].filter((p) => !existsSync(p));
-  const skipX = xMissing.length > 0 ? `needs ${xMissing.join(', ')}` : false;
+  const skipX = displayToolsMissing('/usr/bin/zenity');
 
   it('--prompt zenity: the real zenity dialog under Xvfb, answered with xdotool', { skip: skipX }, async () => {
     const x = await startXvfb();
     try {
       const pending = exportAdmin({ PATH: '/usr/bin:/bin', DISPLAY: x.display, NO_AT_BRIDGE: '1' }, ['--prompt', 'zenity']);
-      await typeIntoDialog(x.display, 'aws-vault', code);
+      await answerDialog(x.display, 'aws-vault', code);
       assertRoleAssumedWithMfa(await pending);
     } finally {
       await x.close();
@@ -196,7 +195,7 @@ describe('MFA prompt plugins through the whole CLI', { timeout: 120_000 }, () =>
     const x = await startXvfb();
     try {
       const pending = exportAdmin({ PATH: '/usr/bin:/bin', DISPLAY: x.display, NO_AT_BRIDGE: '1' }, ['--prompt', 'zenity']);
-      await typeIntoDialog(x.display, 'aws-vault', '', 'Escape');
+      await answerDialog(x.display, 'aws-vault', '', 'Escape');
       const line = oneLineError(await pending);
       assert.match(line, new RegExp(`^vault: error: MFA code entry for ${device.serialNumber} was cancelled in zenity`));
     } finally {
@@ -205,54 +204,3 @@ describe('MFA prompt plugins through the whole CLI', { timeout: 120_000 }, () =>
   });
 });
 
-/** Xvfb on a display number it picks itself; resolves once it accepts clients. */
-function startXvfb(): Promise<{ display: string; close(): Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const server = spawn('/usr/bin/Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1024x768x24'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
-    let errors = '';
-    let announced = '';
-    const timer = setTimeout(() => {
-      server.kill('SIGKILL');
-      reject(new Error(`Xvfb did not start: ${errors}`));
-    }, 15_000);
-    server.stderr?.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
-    server.once('exit', (status) => {
-      clearTimeout(timer);
-      reject(new Error(`Xvfb exited with ${status}: ${errors}`));
-    });
-    const fd3 = server.stdio[3] as NodeJS.ReadableStream;
-    fd3.setEncoding('utf8');
-    fd3.on('data', (chunk: string) => {
-      announced += chunk;
-      if (!announced.includes('\n')) return;
-      clearTimeout(timer);
-      server.removeAllListeners('exit');
-      resolve({
-        display: `:${announced.trim()}`,
-        close: () =>
-          new Promise<void>((done) => {
-            if (server.exitCode !== null) return done();
-            server.once('exit', () => done());
-            server.kill('SIGTERM');
-          }),
-      });
-    });
-  });
-}
-
-function xdotool(display: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('/usr/bin/xdotool', args, { env: { ...process.env, DISPLAY: display }, timeout: 20_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) =>
-      error ? reject(new Error(`xdotool ${args.join(' ')}: ${error.message} ${stderr}`)) : resolve(stdout),
-    );
-  });
-}
-
-/** Finds the window titled `title`, focuses it (there is no window manager), types, then presses `key`. */
-async function typeIntoDialog(display: string, title: string, text: string, key = 'Return'): Promise<void> {
-  const id = (await xdotool(display, ['search', '--sync', '--onlyvisible', '--name', title])).trim().split('\n').at(-1) ?? '';
-  await xdotool(display, ['windowfocus', '--sync', id]);
-  await new Promise((resolve) => setTimeout(resolve, 250));
-  if (text !== '') await xdotool(display, ['type', '--delay', '40', text]);
-  await xdotool(display, ['key', key]);
-}

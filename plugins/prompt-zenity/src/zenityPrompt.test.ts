@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import hook from './hooks/prompt.js';
 import * as index from './index.js';
 import { dialogPromptSuite, promptContext, rejectsWithVaultError, TEST_MFA_SERIAL as SERIAL } from '@awsvault/core/testing';
-import { answerDialog, displayToolsMissing, startXvfb, type VirtualDisplay } from './xvfb.test.util.js';
+import { answerDialog, displayToolsMissing, startXvfb, type VirtualDisplay } from '@awsvault/core/testing';
 
 // Exact argv and the error paths through a fake zenity (a script records what it was given) ...
 dialogPromptSuite({

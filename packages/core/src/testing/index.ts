@@ -14,3 +14,5 @@ export { startPrivateBus, stopChild } from './privateBus.js';
 export type { PrivateBus } from './privateBus.js';
 export { connectionRefused, flood, holdIdle, isStatus, rawRequest } from './rawHttp.js';
 export type { Outcome, RawRequest, RawResponse } from './rawHttp.js';
+export { answerDialog, displayToolsMissing, startXvfb, xdotool } from './virtualDisplay.js';
+export type { VirtualDisplay } from './virtualDisplay.js';

@@ -9,6 +9,7 @@ export const XVFB = '/usr/bin/Xvfb';
 export const XDOTOOL = '/usr/bin/xdotool';
 
 /** Why the real-display tests cannot run here, or false when they can. */
+/** @public */
 export function displayToolsMissing(...programs: string[]): string | false {
   const missing = [XVFB, XDOTOOL, ...programs].filter((path) => !existsSync(path));
   return missing.length > 0 ? `needs ${missing.join(', ')} (apt-get install xvfb xdotool zenity)` : false;

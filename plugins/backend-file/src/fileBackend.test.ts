@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { BackendContext } from '@awsvault/core';
-import { backendContract } from '@awsvault/core/testing';
+import { backendContract, rejectsWithVaultError } from '@awsvault/core/testing';
 import * as jose from 'jose';
 import { FileBackend, openFileBackend, resolveFileDir } from './fileBackend.js';
 import hook from './hooks/backend.js';
@@ -49,17 +49,6 @@ async function hashes(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const name of (await readdir(dir)).sort()) out[name] = createHash('sha256').update(await readFile(join(dir, name))).digest('hex');
   return out;
-}
-
-async function rejectsCode(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<Error> {
-  let caught: unknown;
-  await assert.rejects(promise, (error: unknown) => {
-    caught = error;
-    assert.equal((error as { code?: unknown }).code, code, String(error));
-    if (pattern) assert.match((error as Error).message, pattern);
-    return true;
-  });
-  return caught as Error;
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -107,7 +96,7 @@ describe('file backend: directory', () => {
     const dir = join(await tempHome(), 'missing', 'keys');
     const backend = await openIn(dir, PASS);
     assert.deepEqual(await backend.keys(), []);
-    await rejectsCode(backend.get('dev'), 'ITEM_NOT_FOUND');
+    await rejectsWithVaultError(backend.get('dev'), 'ITEM_NOT_FOUND');
     await assert.rejects(stat(dir), { code: 'ENOENT' });
   });
 
@@ -119,10 +108,10 @@ describe('file backend: directory', () => {
     await writeFile(join(dir, '.vault-tmp-deadbeef'), 'partial');
     await mkdir(join(dir, 'subdir'));
     assert.deepEqual((await backend.keys()).sort(), ['100%', 'abc/.././123', 'oidc:https://x/start']);
-    await rejectsCode(backend.get('.vault-tmp-deadbeef'), 'ITEM_NOT_FOUND');
-    await rejectsCode(backend.get('subdir'), 'ITEM_NOT_FOUND');
-    await rejectsCode(backend.set({ key: '..', data: enc.encode('x') }), 'FILE_INVALID_KEY');
-    await rejectsCode(backend.set({ key: '', data: enc.encode('x') }), 'FILE_INVALID_KEY');
+    await rejectsWithVaultError(backend.get('.vault-tmp-deadbeef'), 'ITEM_NOT_FOUND');
+    await rejectsWithVaultError(backend.get('subdir'), 'ITEM_NOT_FOUND');
+    await rejectsWithVaultError(backend.set({ key: '..', data: enc.encode('x') }), 'FILE_INVALID_KEY');
+    await rejectsWithVaultError(backend.set({ key: '', data: enc.encode('x') }), 'FILE_INVALID_KEY');
   });
 
   it('reports metadata from the file without the passphrase', async () => {
@@ -154,9 +143,9 @@ describe('file backend: passphrase', () => {
     const { ctx, asked } = context(home);
     const backend = await openFileBackend(ctx);
     assert.deepEqual(await backend.keys(), []);
-    await rejectsCode(backend.get('absent'), 'ITEM_NOT_FOUND');
-    await rejectsCode(backend.getMetadata('absent'), 'ITEM_NOT_FOUND');
-    await rejectsCode(backend.remove('absent'), 'ITEM_NOT_FOUND');
+    await rejectsWithVaultError(backend.get('absent'), 'ITEM_NOT_FOUND');
+    await rejectsWithVaultError(backend.getMetadata('absent'), 'ITEM_NOT_FOUND');
+    await rejectsWithVaultError(backend.remove('absent'), 'ITEM_NOT_FOUND');
     assert.equal(asked.length, 0);
     await Promise.all([backend.set({ key: 'a', data: enc.encode('1') }), backend.set({ key: 'b', data: enc.encode('2') })]);
     await Promise.all([backend.get('a'), backend.get('b'), backend.get('a')]);
@@ -192,12 +181,12 @@ describe('file backend: passphrase', () => {
 
     const wrong = await openIn(dir, 'not the passphrase');
     assert.deepEqual((await wrong.keys()).sort(), ['dev', 'team/prod']);
-    const error = await rejectsCode(wrong.get('dev'), 'FILE_DECRYPT_FAILED', new RegExp(`^cannot decrypt ${escapeRegExp(join(dir, 'dev'))}: wrong passphrase`));
+    const error = await rejectsWithVaultError(wrong.get('dev'), 'FILE_DECRYPT_FAILED', new RegExp(`^cannot decrypt ${escapeRegExp(join(dir, 'dev'))}: wrong passphrase`));
     assert.ok(!error.message.includes('\n'));
     assert.match(String((error as { hint?: unknown }).hint), /AWS_VAULT_FILE_PASSPHRASE/);
-    await rejectsCode(wrong.set({ key: 'dev', data: enc.encode('overwrite') }), 'FILE_DECRYPT_FAILED', new RegExp(escapeRegExp(dir)));
-    await rejectsCode(wrong.set({ key: 'new', data: enc.encode('mixed') }), 'FILE_DECRYPT_FAILED');
-    await rejectsCode(wrong.set({ key: 'new', data: enc.encode('mixed again') }), 'FILE_DECRYPT_FAILED');
+    await rejectsWithVaultError(wrong.set({ key: 'dev', data: enc.encode('overwrite') }), 'FILE_DECRYPT_FAILED', new RegExp(escapeRegExp(dir)));
+    await rejectsWithVaultError(wrong.set({ key: 'new', data: enc.encode('mixed') }), 'FILE_DECRYPT_FAILED');
+    await rejectsWithVaultError(wrong.set({ key: 'new', data: enc.encode('mixed again') }), 'FILE_DECRYPT_FAILED');
     assert.deepEqual(await hashes(dir), before, 'every file byte-identical, none added');
     assert.equal(text((await right.get('dev')).data), 'secret-1');
   });
@@ -233,7 +222,7 @@ describe('file backend: corrupt files', () => {
     for (const [name, content] of Object.entries(damaged)) await writeFile(join(dir, name), content, { mode: 0o600 });
     const before = await hashes(dir);
     for (const name of Object.keys(damaged)) {
-      const error = await rejectsCode(backend.get(name), 'FILE_ITEM_CORRUPT', new RegExp(`^cannot read ${escapeRegExp(join(dir, name))}: the file is corrupt`));
+      const error = await rejectsWithVaultError(backend.get(name), 'FILE_ITEM_CORRUPT', new RegExp(`^cannot read ${escapeRegExp(join(dir, name))}: the file is corrupt`));
       assert.ok(!error.message.includes('\n'), error.message);
     }
     // Writes still work: corrupt files are skipped when checking the passphrase, and the good one passes.
@@ -255,7 +244,7 @@ describe('file backend: corrupt files', () => {
       .encrypt(enc.encode(PASS));
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'weird'), jwe);
-    await rejectsCode(backend.get('weird'), 'FILE_ITEM_CORRUPT', /member "Data" is not standard base64/);
+    await rejectsWithVaultError(backend.get('weird'), 'FILE_ITEM_CORRUPT', /member "Data" is not standard base64/);
   });
 });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BackendContext } from '@awsvault/core';
 import { encodeKeyringItemJson } from '@awsvault/core';
-import { backendContract } from '@awsvault/core/testing';
+import { backendContract, rejectsWithVaultError } from '@awsvault/core/testing';
 import * as jose from 'jose';
 import * as openpgp from 'openpgp';
 import { FileBackend, openFileBackend } from './fileBackend.js';
@@ -51,17 +51,6 @@ async function hashes(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const name of (await readdir(dir)).sort()) out[name] = createHash('sha256').update(await readFile(join(dir, name))).digest('hex');
   return out;
-}
-
-async function rejectsCode(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<Error> {
-  let caught: unknown;
-  await assert.rejects(promise, (error: unknown) => {
-    caught = error;
-    assert.equal((error as { code?: unknown }).code, code, String(error));
-    if (pattern) assert.match((error as Error).message, pattern);
-    return true;
-  });
-  return caught as Error;
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -134,7 +123,7 @@ describe('file backend settings', () => {
         assert.match((error as Error).message, pattern);
         return true;
       });
-      await rejectsCode(openFileBackend(context(home, { ...env, AWS_VAULT_FILE_PASSPHRASE: PASS })), 'FILE_INVALID_SETTING');
+      await rejectsWithVaultError(openFileBackend(context(home, { ...env, AWS_VAULT_FILE_PASSPHRASE: PASS })), 'FILE_INVALID_SETTING');
     }
   });
 
@@ -218,7 +207,7 @@ describe('openpgp format: what is written', () => {
     const backend = backendIn(dir, '', FAST_ITERATED);
     await backend.set({ key: 'dev', data: enc.encode('x') });
     assert.equal(text((await backendIn(dir, '').get('dev')).data), 'x');
-    await rejectsCode(backendIn(dir, ' ').get('dev'), 'FILE_DECRYPT_FAILED');
+    await rejectsWithVaultError(backendIn(dir, ' ').get('dev'), 'FILE_DECRYPT_FAILED');
   });
 });
 
@@ -275,8 +264,8 @@ describe('openpgp format: a directory holding both formats', () => {
     await backendIn(pgpDir, 'other', FAST_ITERATED).set({ key: 'a', data: enc.encode('1') });
     await backendIn(pgpDir, 'other', FAST_ARGON2).set({ key: 'b', data: enc.encode('2') });
     const pgpBefore = await hashes(pgpDir);
-    await rejectsCode(backendIn(pgpDir, PASS).set({ key: 'new', data: enc.encode('x') }), 'FILE_DECRYPT_FAILED', /^refusing to write .*: the passphrase does not decrypt /);
-    await rejectsCode(backendIn(pgpDir, PASS, FAST_ITERATED).set({ key: 'a', data: enc.encode('x') }), 'FILE_DECRYPT_FAILED');
+    await rejectsWithVaultError(backendIn(pgpDir, PASS).set({ key: 'new', data: enc.encode('x') }), 'FILE_DECRYPT_FAILED', /^refusing to write .*: the passphrase does not decrypt /);
+    await rejectsWithVaultError(backendIn(pgpDir, PASS, FAST_ITERATED).set({ key: 'a', data: enc.encode('x') }), 'FILE_DECRYPT_FAILED');
     assert.deepEqual(await hashes(pgpDir), pgpBefore);
     await backendIn(pgpDir, 'other').set({ key: 'c', data: enc.encode('3') });
 
@@ -284,8 +273,8 @@ describe('openpgp format: a directory holding both formats', () => {
     const jweDir = join(await tempDir(), 'keys');
     await backendIn(jweDir, 'other').set({ key: 'a', data: enc.encode('1') });
     const jweBefore = await hashes(jweDir);
-    await rejectsCode(backendIn(jweDir, PASS, FAST_ITERATED).set({ key: 'new', data: enc.encode('x') }), 'FILE_DECRYPT_FAILED');
-    await rejectsCode(backendIn(jweDir, PASS, FAST_ARGON2).set({ key: 'new', data: enc.encode('x') }), 'FILE_DECRYPT_FAILED');
+    await rejectsWithVaultError(backendIn(jweDir, PASS, FAST_ITERATED).set({ key: 'new', data: enc.encode('x') }), 'FILE_DECRYPT_FAILED');
+    await rejectsWithVaultError(backendIn(jweDir, PASS, FAST_ARGON2).set({ key: 'new', data: enc.encode('x') }), 'FILE_DECRYPT_FAILED');
     assert.deepEqual(await hashes(jweDir), jweBefore);
     await backendIn(jweDir, 'other', FAST_ARGON2).set({ key: 'b', data: enc.encode('2') });
     assert.equal(text((await backendIn(jweDir, 'other').get('b')).data), '2');
@@ -301,15 +290,15 @@ describe('openpgp format: wrong passphrase', () => {
     const home = await tempDir();
     const wrong = await openFileBackend(context(home, { AWS_VAULT_FILE_DIR: dir, AWS_VAULT_FILE_PASSPHRASE: 'nope', AWS_VAULT_FILE_FORMAT: 'openpgp' }));
     for (const key of ['iterated', 'argon2']) {
-      const error = await rejectsCode(
+      const error = await rejectsWithVaultError(
         wrong.get(key),
         'FILE_DECRYPT_FAILED',
         new RegExp(`^cannot decrypt ${escapeRegExp(join(dir, key))}: wrong passphrase \\(or the file was written with another one\\)$`),
       );
       assert.match(String((error as { hint?: unknown }).hint), /AWS_VAULT_FILE_PASSPHRASE/);
     }
-    await rejectsCode(wrong.set({ key: 'iterated', data: enc.encode('overwrite') }), 'FILE_DECRYPT_FAILED', new RegExp(escapeRegExp(dir)));
-    await rejectsCode(wrong.set({ key: 'new', data: enc.encode('x') }), 'FILE_DECRYPT_FAILED');
+    await rejectsWithVaultError(wrong.set({ key: 'iterated', data: enc.encode('overwrite') }), 'FILE_DECRYPT_FAILED', new RegExp(escapeRegExp(dir)));
+    await rejectsWithVaultError(wrong.set({ key: 'new', data: enc.encode('x') }), 'FILE_DECRYPT_FAILED');
     assert.deepEqual(await hashes(dir), before);
   });
 
@@ -363,7 +352,7 @@ describe('openpgp format: corrupt items', () => {
     for (const [name, content] of Object.entries(damaged)) await writeFile(join(dir, name), content, { mode: 0o600 });
     const before = await hashes(dir);
     for (const name of Object.keys(damaged)) {
-      const error = await rejectsCode(backend.get(name), 'FILE_ITEM_CORRUPT', new RegExp(`^cannot read ${escapeRegExp(join(dir, name))}: the file is corrupt \\(`));
+      const error = await rejectsWithVaultError(backend.get(name), 'FILE_ITEM_CORRUPT', new RegExp(`^cannot read ${escapeRegExp(join(dir, name))}: the file is corrupt \\(`));
       assert.ok(!error.message.includes('\n'), error.message);
       assert.match(String((error as { hint?: unknown }).hint), /backup/);
     }
@@ -391,8 +380,8 @@ describe('openpgp format: corrupt items', () => {
     await writeFile(join(dir, 'huge-memory'), hugeMemory);
     await writeFile(join(dir, 'many-passes'), manyPasses);
     const started = Date.now();
-    await rejectsCode(backendIn(dir, PASS).get('huge-memory'), 'FILE_ITEM_CORRUPT', /Argon2 with 2\^22 KiB .* above the limit of 2048 MiB/);
-    await rejectsCode(backendIn(dir, PASS).get('many-passes'), 'FILE_ITEM_CORRUPT', /200 passes/);
+    await rejectsWithVaultError(backendIn(dir, PASS).get('huge-memory'), 'FILE_ITEM_CORRUPT', /Argon2 with 2\^22 KiB .* above the limit of 2048 MiB/);
+    await rejectsWithVaultError(backendIn(dir, PASS).get('many-passes'), 'FILE_ITEM_CORRUPT', /200 passes/);
     assert.ok(Date.now() - started < 2000);
   });
 
@@ -400,7 +389,7 @@ describe('openpgp format: corrupt items', () => {
     const dir = join(await tempDir(), 'keys');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'weird'), await encryptOpenPgp(enc.encode('{"Data":"not base64!"}'), PASS, { s2kCountByte: 0 }));
-    await rejectsCode(backendIn(dir, PASS).get('weird'), 'FILE_ITEM_CORRUPT', /member "Data" is not standard base64/);
+    await rejectsWithVaultError(backendIn(dir, PASS).get('weird'), 'FILE_ITEM_CORRUPT', /member "Data" is not standard base64/);
   });
 });
 
@@ -477,12 +466,12 @@ describe('openpgp format: interop with gpg', () => {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const result = await gpg.symmetric('{"Key":"dev","Data":"eA=="}', join(dir, 'dev'), PASS, ['--s2k-count', '65536']);
     assert.equal(result.code, 0, result.stderr);
-    await rejectsCode(backendIn(dir, 'wrong').get('dev'), 'FILE_DECRYPT_FAILED');
-    await rejectsCode(backendIn(dir, 'wrong').set({ key: 'other', data: enc.encode('x') }), 'FILE_DECRYPT_FAILED');
+    await rejectsWithVaultError(backendIn(dir, 'wrong').get('dev'), 'FILE_DECRYPT_FAILED');
+    await rejectsWithVaultError(backendIn(dir, 'wrong').set({ key: 'other', data: enc.encode('x') }), 'FILE_DECRYPT_FAILED');
     const bytes = await readFile(join(dir, 'dev'));
     bytes[bytes.length - 25]! ^= 0x10;
     await writeFile(join(dir, 'damaged'), bytes);
-    await rejectsCode(backendIn(dir, PASS).get('damaged'), 'FILE_ITEM_CORRUPT', /the encrypted data is damaged/);
+    await rejectsWithVaultError(backendIn(dir, PASS).get('damaged'), 'FILE_ITEM_CORRUPT', /the encrypted data is damaged/);
     assert.equal(text((await backendIn(dir, PASS).get('dev')).data), 'x');
   });
 

@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, stat, symlink, utimes, writeFile } from 'node:f
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BackendContext } from '@awsvault/core';
-import { backendContract } from '@awsvault/core/testing';
+import { backendContract, rejectsWithVaultError } from '@awsvault/core/testing';
 import hook from './hooks/backend.js';
 import { openPassBackend, PassBackend } from './passBackend.js';
 import { createPassFixture, runTool } from './passFixture.test-helper.js';
@@ -44,17 +44,6 @@ const openStore = (store: string, env: Record<string, string | undefined> = {}) 
 
 /** `pass` run by hand in `store`, as a user or aws-vault would. */
 const pass = (store: string, args: string[], input?: string) => runTool('pass', args, { ...fx.env, PASSWORD_STORE_DIR: store }, input);
-
-async function rejectsCode(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<Error & { hint?: string }> {
-  let caught: unknown;
-  await assert.rejects(promise, (error: unknown) => {
-    caught = error;
-    assert.equal((error as { code?: unknown }).code, code, String(error));
-    if (pattern) assert.match((error as Error).message, pattern);
-    return true;
-  });
-  return caught as Error & { hint?: string };
-}
 
 /** aws-vault's JSON for a long-term credential item, as its Go code writes it. */
 function awsVaultItemJson(key: string, data: string, label: string, description = '', notTrust = true): string {
@@ -138,7 +127,7 @@ describe('pass backend: aws-vault interop', () => {
     assert.equal(shown['Key'], key);
     assert.equal(shown['KeychainNotTrustApplication'], false);
     // The trailing-slash URL is another key for vault.
-    await rejectsCode(backend.get(`${key}/`), 'ITEM_NOT_FOUND');
+    await rejectsWithVaultError(backend.get(`${key}/`), 'ITEM_NOT_FOUND');
   });
 
   it("prefers vault's entry when both tools stored the same token, and remove deletes both", async () => {
@@ -151,12 +140,12 @@ describe('pass backend: aws-vault interop', () => {
     assert.equal(text((await backend.get(key)).data), 'new');
     await backend.remove(key);
     assert.deepEqual(await backend.keys(), []);
-    await rejectsCode(backend.get(key), 'ITEM_NOT_FOUND');
+    await rejectsWithVaultError(backend.get(key), 'ITEM_NOT_FOUND');
   });
 
   it('refuses to write a key it would list differently', async () => {
     const backend = await openStore(shared, { AWS_VAULT_PASS_PREFIX: 'ambiguous' });
-    await rejectsCode(backend.set({ key: 'oidc:https:/x', data: bytes('x') }), 'PASS_INVALID_KEY', /oidc:https:\/\/x/);
+    await rejectsWithVaultError(backend.set({ key: 'oidc:https:/x', data: bytes('x') }), 'PASS_INVALID_KEY', /oidc:https:\/\/x/);
   });
 });
 
@@ -186,7 +175,7 @@ describe('pass backend: settings', () => {
     assert.deepEqual(await backend.keys(), ['a//b', 'dev', 'oidc:https://x.awsapps.com/start']);
     assert.equal(text((await backend.get('oidc:https://x.awsapps.com/start')).data), 'tok');
     assert.equal(JSON.parse((await pass(store, ['show', 'aws-vault/dev'])).stdout).Key, 'dev');
-    await rejectsCode(backend.get('personal/email'), 'ITEM_NOT_FOUND');
+    await rejectsWithVaultError(backend.get('personal/email'), 'ITEM_NOT_FOUND');
   });
 
   it('honours AWS_VAULT_PASS_CMD and never puts item data in argv', async () => {
@@ -197,8 +186,8 @@ describe('pass backend: settings', () => {
     await backend.set({ key: 'dev', data: bytes(`{"SecretAccessKey":"${secret}"}`) });
     assert.match(text((await backend.get('dev')).data), /wJalrXUtnFEMI/);
     await backend.remove('dev');
-    await rejectsCode(backend.remove('dev'), 'ITEM_NOT_FOUND');
-    await rejectsCode(backend.get('dev'), 'ITEM_NOT_FOUND');
+    await rejectsWithVaultError(backend.remove('dev'), 'ITEM_NOT_FOUND');
+    await rejectsWithVaultError(backend.get('dev'), 'ITEM_NOT_FOUND');
     const log = await readFile(wrapper.log, 'utf8');
     assert.equal(log, 'insert -m -f dev\nshow dev\nrm -f dev\n', 'missing keys are answered without running pass');
     assert.ok(!log.includes(secret) && !log.includes(b64(secret).slice(0, 12)));
@@ -259,7 +248,7 @@ describe('pass backend: availability and errors', () => {
     const definition = await hook();
     assert.equal(await definition.isAvailable?.(context({ PASSWORD_STORE_DIR: store })), false);
     assert.equal(await definition.isAvailable?.(context({ PASSWORD_STORE_DIR: join(store, 'missing') })), false);
-    const error = await rejectsCode(definition.open(context({ PASSWORD_STORE_DIR: store })), 'BACKEND_UNAVAILABLE', /not initialised/);
+    const error = await rejectsWithVaultError(definition.open(context({ PASSWORD_STORE_DIR: store })), 'BACKEND_UNAVAILABLE', /not initialised/);
     assert.match(error.hint ?? '', /pass init <gpg-key-id>/);
     // A .gpg-id in the prefix directory (pass init -p aws-vault) is enough.
     await mkdir(join(store, 'aws-vault'));
@@ -274,11 +263,11 @@ describe('pass backend: availability and errors', () => {
     const emptyPath = await fx.tempDir('empty-path');
     const noPass = context({ AWS_VAULT_PASS_PASSWORD_STORE_DIR: shared, PATH: emptyPath });
     assert.equal(await definition.isAvailable?.(noPass), false);
-    const error = await rejectsCode(definition.open(noPass), 'BACKEND_UNAVAILABLE', /pass is not installed/);
+    const error = await rejectsWithVaultError(definition.open(noPass), 'BACKEND_UNAVAILABLE', /pass is not installed/);
     assert.match(error.hint ?? '', /apt-get install pass/);
     const badCmd = context({ AWS_VAULT_PASS_PASSWORD_STORE_DIR: shared, AWS_VAULT_PASS_CMD: join(emptyPath, 'nope') });
     assert.equal(await definition.isAvailable?.(badCmd), false);
-    await rejectsCode(definition.open(badCmd), 'BACKEND_UNAVAILABLE', /AWS_VAULT_PASS_CMD/);
+    await rejectsWithVaultError(definition.open(badCmd), 'BACKEND_UNAVAILABLE', /AWS_VAULT_PASS_CMD/);
     const notExecutable = join(emptyPath, 'pass');
     await writeFile(notExecutable, '#!/bin/sh\n', { mode: 0o644 });
     assert.equal(await definition.isAvailable?.(noPass), false);
@@ -289,7 +278,7 @@ describe('pass backend: availability and errors', () => {
     const store = await fx.newStore(other);
     await runTool('pass', ['insert', '-m', '-f', 'team/dev'], { ...other.env, PASSWORD_STORE_DIR: store }, awsVaultItemJson('team/dev', '{}', ''));
     const backend = await openStore(store);
-    const error = await rejectsCode(backend.get('team/dev'), 'PASS_FAILED', /pass show team\/dev failed.*No secret key/);
+    const error = await rejectsWithVaultError(backend.get('team/dev'), 'PASS_FAILED', /pass show team\/dev failed.*No secret key/);
     assert.ok(!error.message.includes('\n'), 'one line');
     assert.match(error.hint ?? '', /secret key/);
     assert.deepEqual(await backend.keys(), ['team/dev'], 'listing needs no key');
@@ -299,7 +288,7 @@ describe('pass backend: availability and errors', () => {
     const store = await fx.newStore();
     await pass(store, ['insert', '-m', '-f', 'email'], 'hunter2\n');
     const backend = await openStore(store);
-    const error = await rejectsCode(backend.get('email'), 'PASS_ITEM_CORRUPT', /pass entry email is not an aws-vault item/);
+    const error = await rejectsWithVaultError(backend.get('email'), 'PASS_ITEM_CORRUPT', /pass entry email is not an aws-vault item/);
     assert.ok(!JSON.stringify(error, Object.getOwnPropertyNames(error)).includes('hunter2'), 'the content is not in the error');
     assert.equal(error.cause, undefined);
   });
@@ -308,10 +297,10 @@ describe('pass backend: availability and errors', () => {
     const wrapper = await recordingWrapper();
     const backend = await openStore(shared, { AWS_VAULT_PASS_PREFIX: 'escape', AWS_VAULT_PASS_CMD: wrapper.path });
     for (const key of ['..', '../outside', 'a/../../outside', '/etc/passwd', 'a/./b']) {
-      await rejectsCode(backend.set({ key, data: bytes('x') }), 'PASS_INVALID_KEY');
-      await rejectsCode(backend.get(key), 'PASS_INVALID_KEY');
-      await rejectsCode(backend.remove(key), 'PASS_INVALID_KEY');
-      await rejectsCode(backend.getMetadata(key), 'PASS_INVALID_KEY');
+      await rejectsWithVaultError(backend.set({ key, data: bytes('x') }), 'PASS_INVALID_KEY');
+      await rejectsWithVaultError(backend.get(key), 'PASS_INVALID_KEY');
+      await rejectsWithVaultError(backend.remove(key), 'PASS_INVALID_KEY');
+      await rejectsWithVaultError(backend.getMetadata(key), 'PASS_INVALID_KEY');
     }
     await assert.rejects(readFile(wrapper.log, 'utf8'), { code: 'ENOENT' });
   });
@@ -325,7 +314,7 @@ describe('pass backend: availability and errors', () => {
     await writeFile(join(store, 'dev.gpg'), 'not really encrypted');
     const backend = await openStore(store, { AWS_VAULT_PASS_CMD: hanging, AWS_VAULT_PASS_TIMEOUT: '300ms' });
     const started = Date.now();
-    const error = await rejectsCode(backend.get('dev'), 'PASS_FAILED', /pass show dev did not finish within 0\.3 s/);
+    const error = await rejectsWithVaultError(backend.get('dev'), 'PASS_FAILED', /pass show dev did not finish within 0\.3 s/);
     assert.ok(Date.now() - started < 5000);
     assert.match(error.hint ?? '', /AWS_VAULT_PASS_TIMEOUT/);
     const pid = Number((await readFile(pidFile, 'utf8')).trim());

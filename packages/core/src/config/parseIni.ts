@@ -42,14 +42,11 @@ export function parseIni(text: string, path: string): IniFile {
   const lines = body.includes('\r') ? body.split(/\r\n|\n|\r/) : body.split('\n');
   const ranges = new Map<string, { line: number; spans: number[] }>();
   let spans: number[] | undefined;
-  let nested = false;
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i] as string;
-    const trimmed = raw.trim();
-    if (trimmed === '') continue;
-    const first = trimmed.charCodeAt(0);
-    if (first === 35 /* # */ || first === 59 /* ; */) continue;
-    if (first === 91 /* [ */) {
+  walkLines(
+    lines,
+    0,
+    lines.length,
+    (trimmed, i) => {
       const match = SECTION.exec(trimmed);
       if (!match) throw syntaxError(path, i + 1, `section header ${JSON.stringify(trimmed)} is not closed with "]"`);
       const name = match[1] ?? '';
@@ -58,21 +55,16 @@ export function parseIni(text: string, path: string): IniFile {
       if (!range) ranges.set(name, (range = { line: i + 1, spans: [] }));
       spans = range.spans;
       spans.push(i + 1, lines.length);
-      nested = false;
-      continue;
-    }
-    if (nested && raw !== trimmed && /^\s/.test(raw)) continue;
-    const delimiter = firstDelimiter(trimmed);
-    if (delimiter <= 0) throw syntaxError(path, i + 1, `expected "key = value", got ${JSON.stringify(truncate(trimmed))}`);
-    if (trimmed.charCodeAt(trimmed.length - 1) === 92 /* \\ */) {
-      const entry = readEntry(lines, i, trimmed, delimiter);
-      i = entry.last;
-      nested = entry.value === '';
-    } else {
-      nested = isEmptyValue(trimmed, delimiter);
-    }
-    if (spans) spans[spans.length - 1] = i + 1;
-  }
+    },
+    (trimmed, i) => {
+      const delimiter = firstDelimiter(trimmed);
+      if (delimiter <= 0) throw syntaxError(path, i + 1, `expected "key = value", got ${JSON.stringify(truncate(trimmed))}`);
+      // Only a continued value needs reading now; for the rest, whether it is empty is enough.
+      const key = trimmed.endsWith('\\') ? readEntry(lines, i, trimmed, delimiter) : { last: i, empty: isEmptyValue(trimmed, delimiter) };
+      if (spans) spans[spans.length - 1] = key.last + 1;
+      return key;
+    },
+  );
   const sections = new Map<string, IniSection>();
   for (const [name, range] of ranges) sections.set(name, new LazySection(name, range.line, lines, range.spans));
   return { path, sections };
@@ -97,26 +89,50 @@ class LazySection implements IniSection {
   }
 }
 
-/** The entries of already-checked lines: the same rules as the scan in parseIni, minus the checks. */
+/** The entries of already-checked lines, read with the same walk as the check in parseIni. */
 function readEntries(lines: readonly string[], spans: readonly number[]): Map<string, IniEntry> {
   const entries = new Map<string, IniEntry>();
   for (let s = 0; s < spans.length; s += 2) {
-    let nested = false;
-    for (let i = spans[s] as number; i < (spans[s + 1] as number); i++) {
-      const raw = lines[i] as string;
-      const trimmed = raw.trim();
-      if (trimmed === '') continue;
-      const first = trimmed.charCodeAt(0);
-      if (first === 35 || first === 59) continue;
-      if (nested && raw !== trimmed && /^\s/.test(raw)) continue;
+    // A span holds one section's lines, never a header.
+    walkLines(lines, spans[s] as number, spans[s + 1] as number, () => {}, (trimmed, i) => {
       const delimiter = firstDelimiter(trimmed);
       const entry = readEntry(lines, i, trimmed, delimiter);
-      i = entry.last;
-      nested = entry.value === '';
-      entries.set(trimmed.slice(0, delimiter).trim().toLowerCase(), { value: entry.value, line: entry.line });
-    }
+      entries.set(trimmed.slice(0, delimiter).trim().toLowerCase(), { value: entry.value, line: i + 1 });
+      return entry;
+    });
   }
   return entries;
+}
+
+/**
+ * Walks lines [start, end) as go-ini reads them: blank and comment lines skipped, a `[` line to
+ * `onHeader`, indented lines under a key whose value is empty skipped as nested values, any other
+ * line to `onKey`, which says the last line its value used and whether the value is empty.
+ */
+function walkLines(
+  lines: readonly string[],
+  start: number,
+  end: number,
+  onHeader: (trimmed: string, i: number) => void,
+  onKey: (trimmed: string, i: number) => { last: number; empty: boolean },
+): void {
+  let nested = false;
+  for (let i = start; i < end; i++) {
+    const raw = lines[i] as string;
+    const trimmed = raw.trim();
+    if (trimmed === '') continue;
+    const first = trimmed.charCodeAt(0);
+    if (first === 35 /* # */ || first === 59 /* ; */) continue;
+    if (first === 91 /* [ */) {
+      onHeader(trimmed, i);
+      nested = false;
+      continue;
+    }
+    if (nested && raw !== trimmed && /^\s/.test(raw)) continue;
+    const key = onKey(trimmed, i);
+    i = key.last;
+    nested = key.empty;
+  }
 }
 
 /**
@@ -134,14 +150,14 @@ function isEmptyValue(trimmed: string, delimiter: number): boolean {
 }
 
 /** The value of the key line at `i` (backslash continuations joined), and the last line it used. */
-function readEntry(lines: readonly string[], i: number, trimmed: string, delimiter: number): { value: string; line: number; last: number } {
-  const line = i + 1;
+function readEntry(lines: readonly string[], i: number, trimmed: string, delimiter: number): { value: string; last: number; empty: boolean } {
   let value = trimmed.slice(delimiter + 1);
   while (value.endsWith('\\') && i + 1 < lines.length) {
     i++;
     value = value.slice(0, -1) + (lines[i] as string).trim();
   }
-  return { value: cleanValue(value), line, last: i };
+  const cleaned = cleanValue(value);
+  return { value: cleaned, last: i, empty: cleaned === '' };
 }
 
 function firstDelimiter(line: string): number {

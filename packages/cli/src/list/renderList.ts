@@ -51,7 +51,11 @@ export function renderList(config: AwsConfig, view: ListView, env: Readonly<Reco
   // Indexes instead of scans: with thousands of profiles and sessions the nested filters dominated.
   const stored = new Set(view.credentials);
   const byProfile = new Map<string, ListView['sessions']>();
-  for (const s of view.sessions) byProfile.set(s.profile, [...(byProfile.get(s.profile) ?? []), s]);
+  for (const s of view.sessions) {
+    const own = byProfile.get(s.profile);
+    if (own) own.push(s);
+    else byProfile.set(s.profile, [s]);
+  }
   const tokenByUrl = new Map(view.ssoTokens.map((t) => [t.startUrl, t] as const));
   const rows: string[][] = [['Profile', 'Credentials', 'Sessions'], ['=======', '===========', '========']];
   const shownSessions = new Set<ListView['sessions'][number]>();

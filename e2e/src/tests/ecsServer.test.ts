@@ -108,7 +108,7 @@ describe('vault exec --ecs-server with real clients', () => {
     const r = await vault(['exec', '--ecs-server', '--lazy', 'lazyrole', '--', process.execPath, '-e', probe]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^500 \{"Message":"profile lazyrole: sts:AssumeRole failed: AccessDenied: Not today"\}\n/);
-    assert.doesNotMatch(r.stdout, new RegExp(s.user.secretAccessKey.replace(/[+/]/g, '.')));
+    assert.ok(!r.stdout.includes(s.user.secretAccessKey), 'the secret key is not printed');
   });
 
   it('does not refuse the terminal prompt when no code is needed (aws-vault did, Appendix A 18); fails in one line when one is', async () => {

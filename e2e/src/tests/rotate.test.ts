@@ -182,7 +182,7 @@ describe('vault rotate against the emulator', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /^vault: error: profile dev: iam:CreateAccessKey failed: LimitExceeded: Cannot exceed quota for AccessKeysPerUser: 2; the stored key \*{16}\w{4} is unchanged and still live \(IAM allows two access keys per user: delete the one vault does not store/);
     assert.match(r.stderr, MASKED);
-    assert.doesNotMatch(r.stderr, new RegExp(stored.secretAccessKey.replace(/[+/]/g, '.')));
+    assert.ok(!r.stderr.includes(stored.secretAccessKey), 'the secret key is not printed');
     assert.deepEqual(await storedKey(), stored);
     await assertStoredKeyWorks();
   });

@@ -284,7 +284,7 @@ console.log(JSON.stringify({ dockerUrl: state.dockerUrl, good: await get('host.d
     process.kill(daemon.state.pid, 'SIGTERM');
     const done = await daemon.vault.done;
     assert.equal(done.code, 0, `${done.signal} ${done.stderr}`);
-    assert.doesNotMatch(done.stderr, new RegExp(daemon.state.token.replace(/[-+/=.]/g, '.')), 'the token was never printed');
+    assert.ok(!done.stderr.includes(daemon.state.token), 'the token was never printed');
     assert.match(done.stderr, /using backend|re-using cached credentials|fetching/i, 'the daemon ran with --debug');
     for (const secret of [s.user.secretAccessKey, served.SecretAccessKey, served.Token]) {
       assert.equal(done.stderr.includes(secret), false, `a secret (${secret.slice(0, 4)}…) reached the debug output`);

@@ -12,7 +12,7 @@ export { silentLogger } from './logger.js';
 export type { ProfileConfig } from './config/ProfileConfig.js';
 export type { ConfigFilePaths } from './config/configFiles.js';
 export { configFilePaths, homeDirectory, expandHome } from './config/configFiles.js';
-export type { AwsConfig, RawSection } from './config/loadAwsConfig.js';
+export type { AwsConfig, RawSection, ServicesSection } from './config/loadAwsConfig.js';
 export { loadAwsConfig, PROFILE_KEYS } from './config/loadAwsConfig.js';
 export { parseIni } from './config/parseIni.js';
 export { parseGoDuration, formatGoDuration } from './config/parseGoDuration.js';

@@ -11,6 +11,12 @@ export interface ProfileConfig {
   region?: string;
   stsRegionalEndpoints?: 'regional' | 'legacy';
   endpointUrl?: string;
+  /** Whether `endpointUrl` came from `AWS_ENDPOINT_URL` (which outranks a `[services]` section) rather than the file. */
+  endpointUrlFromEnvironment?: boolean;
+  /** Per-service endpoints of the profile's `services = name` section, by service id (`sts`, `sso_oidc`, …). */
+  serviceEndpointUrls?: Record<string, string>;
+  /** `ignore_configured_endpoint_urls = true` (or the variable): every configured endpoint is ignored. */
+  ignoreConfiguredEndpointUrls?: boolean;
   mfaSerial?: string;
   mfaProcess?: string;
   /** A code given with `--mfa-token`; used for every MFA call in this run. */

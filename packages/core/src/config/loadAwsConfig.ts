@@ -27,6 +27,14 @@ class ConfigSection implements RawSection {
   }
 }
 
+/** A `[services name]` section: sub-keys by service id (`sts`, `sso_oidc`, …), each with the file it came from. @public */
+export interface ServicesSection {
+  name: string;
+  file: string;
+  line: number;
+  byService: Map<string, Map<string, IniEntry>>;
+}
+
 /** The AWS config and credentials files, parsed. @public */
 export interface AwsConfig {
   paths: ConfigFilePaths;
@@ -35,6 +43,8 @@ export interface AwsConfig {
   /** Profile names in file order, as `vault list` shows them. */
   profileNames: string[];
   ssoSessions: Map<string, RawSection>;
+  /** `[services name]` sections: per-service settings (`sts =` then an indented `endpoint_url = …`). */
+  services?: Map<string, ServicesSection>;
   /** Section names of the credentials file (vault never reads keys from it; they count as known profiles). */
   credentialsProfiles: Set<string>;
 }
@@ -53,6 +63,7 @@ export function loadAwsConfig(paths: ConfigFilePaths): AwsConfig {
   const credentials = readIni(paths.credentialsFile);
   const profiles = new Map<string, RawSection>();
   const ssoSessions = new Map<string, RawSection>();
+  const services = new Map<string, ServicesSection>();
   const profileNames: string[] = [];
   const named = new Set<string>(); // profileNames as a set: a config of thousands of profiles made includes() quadratic
   let defaultAt: number | undefined;
@@ -81,12 +92,15 @@ export function loadAwsConfig(paths: ConfigFilePaths): AwsConfig {
     } else if (section.name.startsWith('sso-session ')) {
       const name = section.name.slice('sso-session '.length).trim();
       ssoSessions.set(name, raw(name));
+    } else if (section.name.startsWith('services ')) {
+      const name = section.name.slice('services '.length).trim();
+      services.set(name, { name, file: paths.configFile, line: section.line, get byService() { return section.nested ?? new Map(); } });
     }
   }
   const defaults = profiles.get('default');
   if (defaults && PROFILE_KEYS.some((key) => (defaults.entries.get(key)?.value ?? '') !== '')) profileNames.splice(defaultAt ?? 0, 0, 'default');
   const credentialsProfiles = new Set(credentials ? [...credentials.sections.keys()] : []);
-  return { paths, profiles, profileNames, ssoSessions, credentialsProfiles };
+  return { paths, profiles, profileNames, ssoSessions, services, credentialsProfiles };
 }
 
 function readIni(path: string): IniFile | undefined {

@@ -117,6 +117,37 @@ describe('parseIni: what aws-vault (go-ini as ByteNess configures it) reads', ()
     assert.deepEqual(keys(text, 'profile n'), { region: 'us-east-1', s3: '', output: 'json', mfa_serial: 'arn:aws:iam::111111111111:mfa/me' });
   });
 
+  it('reads the nested values of a [services] section by key and sub-key, with their lines', () => {
+    const text = [
+      '[services local]',
+      'sts =',
+      '  endpoint_url = http://127.0.0.1:4566',
+      '  # a comment inside the block',
+      '  Region = eu-west-1',
+      'sso_oidc =',
+      '  endpoint_url = "http://127.0.0.1:9000"',
+      '',
+      '  orphan = after a blank line, not nested',
+      'iam = not nested',
+    ].join('\n');
+    const nested = parseIni(text, PATH).sections.get('services local')?.nested;
+    assert.ok(nested);
+    assert.deepEqual([...nested.keys()], ['sts', 'sso_oidc']);
+    assert.deepEqual(Object.fromEntries(nested.get('sts') ?? []), {
+      endpoint_url: { value: 'http://127.0.0.1:4566', line: 3 },
+      region: { value: 'eu-west-1', line: 5 },
+    });
+    assert.deepEqual(Object.fromEntries(nested.get('sso_oidc') ?? []), { endpoint_url: { value: 'http://127.0.0.1:9000', line: 7 } });
+    assert.deepEqual(keys(text, 'services local'), { sts: '', sso_oidc: '', iam: 'not nested' });
+  });
+
+  it('reads a nested block that ends its section, up to the next header', () => {
+    const text = '[services s]\nsts =\n  endpoint_url = http://a\n  [profile p]\nregion = x\n';
+    const parsed = parseIni(text, PATH);
+    assert.deepEqual(Object.fromEntries(parsed.sections.get('services s')?.nested?.get('sts') ?? []), { endpoint_url: { value: 'http://a', line: 3 } });
+    assert.deepEqual(keys(text, 'profile p'), { region: 'x' });
+  });
+
   it('joins a line ending in a backslash with the next line, recording the first line', () => {
     const text = '[profile t]\nsession_tags = team=a,\\\n   env=prod\nregion = eu-west-1\n';
     const section = parseIni(text, PATH).sections.get('profile t');

@@ -11,6 +11,11 @@ export interface IniSection {
   name: string;
   line: number;
   entries: Map<string, IniEntry>;
+  /**
+   * Nested values: the indented `sub = value` lines under a key with an empty value, by key and
+   * sub-key (both lower-cased). Only `[services name]` sections use them (per-service endpoints).
+   */
+  readonly nested?: Map<string, Map<string, IniEntry>>;
 }
 
 export interface IniFile {
@@ -73,6 +78,7 @@ export function parseIni(text: string, path: string): IniFile {
 /** A section whose entries are read from its line spans (start, end pairs) on first use. */
 class LazySection implements IniSection {
   #entries: Map<string, IniEntry> | undefined;
+  #nested: Map<string, Map<string, IniEntry>> | undefined;
   constructor(
     readonly name: string,
     readonly line: number,
@@ -86,6 +92,10 @@ class LazySection implements IniSection {
 
   set entries(value: Map<string, IniEntry>) {
     this.#entries = value;
+  }
+
+  get nested(): Map<string, Map<string, IniEntry>> {
+    return (this.#nested ??= readNested(this.lines, this.spans));
   }
 }
 
@@ -102,6 +112,38 @@ function readEntries(lines: readonly string[], spans: readonly number[]): Map<st
     });
   }
   return entries;
+}
+
+/**
+ * The nested values of already-checked lines: for each key whose value is empty, the indented
+ * `sub = value` lines right after it (comments skipped; a line without a delimiter is ignored, as
+ * the walk ignores every nested line).
+ */
+function readNested(lines: readonly string[], spans: readonly number[]): Map<string, Map<string, IniEntry>> {
+  const nested = new Map<string, Map<string, IniEntry>>();
+  for (let s = 0; s < spans.length; s += 2) {
+    walkLines(lines, spans[s] as number, spans[s + 1] as number, () => {}, (trimmed, i) => {
+      const delimiter = firstDelimiter(trimmed);
+      const entry = readEntry(lines, i, trimmed, delimiter);
+      if (!entry.empty) return entry;
+      const key = trimmed.slice(0, delimiter).trim().toLowerCase();
+      const values = nested.get(key) ?? new Map<string, IniEntry>();
+      let last = entry.last;
+      // The span ends at the section's last key line; its nested lines may follow it.
+      for (let j = last + 1; j < lines.length; j++) {
+        const raw = lines[j] as string;
+        const sub = raw.trim();
+        if (sub === '' || sub.startsWith('[') || !/^\s/.test(raw)) break;
+        last = j;
+        if (sub.startsWith('#') || sub.startsWith(';')) continue;
+        const at = firstDelimiter(sub);
+        if (at > 0) values.set(sub.slice(0, at).trim().toLowerCase(), { value: cleanValue(sub.slice(at + 1)), line: j + 1 });
+      }
+      if (values.size > 0) nested.set(key, values);
+      return { last, empty: false };
+    });
+  }
+  return nested;
 }
 
 /**

@@ -262,6 +262,32 @@ describe('resolveProfile: environment and flags', () => {
     assert.equal(profile.sourceProfile?.endpointUrl, 'http://localhost:4566');
   });
 
+  it('reads the per-service endpoints of the profile\'s [services] section, and knows where endpoint_url came from', () => {
+    const text = '[services local]\nsts =\n  endpoint_url = http://127.0.0.1:1\nsso_oidc =\n  endpoint_url = http://127.0.0.1:2\n' +
+      '[profile p]\nservices = local\nendpoint_url = http://127.0.0.1:3\n[profile q]\nservices = missing\n';
+    const { profile } = resolve(text, 'p');
+    assert.deepEqual(profile.serviceEndpointUrls, { sts: 'http://127.0.0.1:1', sso_oidc: 'http://127.0.0.1:2' });
+    assert.equal(profile.endpointUrl, 'http://127.0.0.1:3');
+    assert.equal(profile.endpointUrlFromEnvironment, undefined);
+    const fromEnv = resolve(text, 'p', { env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:4' } }).profile;
+    assert.equal(fromEnv.endpointUrl, 'http://127.0.0.1:4');
+    assert.equal(fromEnv.endpointUrlFromEnvironment, true);
+    // The AWS SDKs ignore a services name without a section.
+    assert.equal(resolve(text, 'q').profile.serviceEndpointUrls, undefined);
+  });
+
+  it('rejects a [services] endpoint_url that is not a URL, naming the profile, the section and the line', () => {
+    const config = load('[services s]\nsts =\n  endpoint_url = localhost:4566\n[profile p]\nservices = s\n');
+    assertVaultError(() => resolveProfile(config, 'p', { env: {} }), 'CONFIG_INVALID', 'profile p', '[services s]', `${config.paths.configFile}:3`);
+  });
+
+  it('reads ignore_configured_endpoint_urls from the file, below AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', () => {
+    const text = '[profile p]\nignore_configured_endpoint_urls = True\n[profile bad]\nignore_configured_endpoint_urls = yes\n';
+    assert.equal(resolve(text, 'p').profile.ignoreConfiguredEndpointUrls, true);
+    assert.equal(resolve(text, 'p', { env: { AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'false' } }).profile.ignoreConfiguredEndpointUrls, undefined);
+    assertVaultError(() => resolve(text, 'bad'), 'CONFIG_INVALID', 'profile bad', 'ignore_configured_endpoint_urls = yes', 'must be true or false');
+  });
+
   it('gives the --mfa-token code to every profile in the chain', () => {
     const { profile } = resolve(CHAIN, 'role', { mfaToken: '123456' });
     assert.equal(profile.mfaToken, '123456');

@@ -24,10 +24,12 @@ interface Value {
 const HOUR = 3600;
 /** Far beyond any real chain; deeper ones are refused with a message instead of exhausting the stack. */
 export const MAX_CHAIN_DEPTH = 256;
+const ENDPOINT_URL = /^https?:\/\/[^\s/]+/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const ENV_FOR_CHAIN: ReadonlyArray<[string, string]> = [
   ['AWS_STS_REGIONAL_ENDPOINTS', 'sts_regional_endpoints'],
   ['AWS_ENDPOINT_URL', 'endpoint_url'],
+  ['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'ignore_configured_endpoint_urls'],
   ['AWS_MFA_SERIAL', 'mfa_serial'],
 ];
 const ENV_FOR_TARGET: ReadonlyArray<[string, string]> = [
@@ -177,8 +179,27 @@ function buildProfile(config: AwsConfig, name: string, values: Map<string, Value
   }
   const endpoint = get('endpoint_url');
   if (endpoint !== undefined) {
-    if (!/^https?:\/\/[^\s/]+/.test(endpoint)) throw invalid('endpoint_url', 'is not an http(s) URL');
+    if (!ENDPOINT_URL.test(endpoint)) throw invalid('endpoint_url', 'is not an http(s) URL');
     profile.endpointUrl = endpoint;
+    if (values.get('endpoint_url')?.origin.startsWith('environment')) profile.endpointUrlFromEnvironment = true;
+  }
+  const ignore = get('ignore_configured_endpoint_urls');
+  if (ignore !== undefined) {
+    if (!/^(true|false)$/i.test(ignore)) throw invalid('ignore_configured_endpoint_urls', 'must be true or false');
+    if (ignore.toLowerCase() === 'true') profile.ignoreConfiguredEndpointUrls = true;
+  }
+  const servicesName = get('services');
+  const services = servicesName === undefined ? undefined : config.services?.get(servicesName);
+  // A missing [services name] section is ignored, as the AWS SDKs ignore it.
+  if (services) {
+    for (const [service, keys] of services.byService) {
+      const url = keys.get('endpoint_url');
+      if (url === undefined || url.value === '') continue;
+      if (!ENDPOINT_URL.test(url.value)) {
+        throw new VaultError('CONFIG_INVALID', `profile ${name}: endpoint_url = ${url.value} for ${service} in [services ${services.name}] (${services.file}:${url.line}) is not an http(s) URL`);
+      }
+      (profile.serviceEndpointUrls ??= {})[service] = url.value;
+    }
   }
   const tags = get('session_tags');
   if (tags !== undefined) {

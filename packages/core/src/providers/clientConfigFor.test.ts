@@ -61,6 +61,24 @@ describe('clientConfigFor: region and endpoint of each AWS client', () => {
     assert.equal(clientConfigFor('sts', p, { AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: '1' }).endpoint, 'http://from-profile');
   });
 
+  it('puts a [services] endpoint between AWS_ENDPOINT_URL and the profile\'s endpoint_url, as the AWS SDKs do', () => {
+    const serviceEndpointUrls = { sts: 'http://services-sts', sso_oidc: 'http://services-oidc' };
+    const fromFile = profile({ endpointUrl: 'http://profile', serviceEndpointUrls });
+    assert.equal(clientConfigFor('sts', fromFile, {}).endpoint, 'http://services-sts');
+    assert.equal(clientConfigFor('sso-oidc', fromFile, {}).endpoint, 'http://services-oidc');
+    assert.equal(clientConfigFor('iam', fromFile, {}).endpoint, 'http://profile');
+    assert.equal(clientConfigFor('sts', fromFile, { AWS_ENDPOINT_URL_STS: 'http://env-sts' }).endpoint, 'http://env-sts');
+    const fromEnv = profile({ endpointUrl: 'http://env-all', endpointUrlFromEnvironment: true, serviceEndpointUrls });
+    assert.equal(clientConfigFor('sts', fromEnv, {}).endpoint, 'http://env-all');
+  });
+
+  it('ignores every configured endpoint when the profile sets ignore_configured_endpoint_urls, unless the variable says false', () => {
+    const p = profile({ endpointUrl: 'http://profile', serviceEndpointUrls: { sts: 'http://s' }, ignoreConfiguredEndpointUrls: true });
+    assert.equal(clientConfigFor('sts', p, {}).endpoint, undefined);
+    assert.equal(clientConfigFor('sts', p, { AWS_ENDPOINT_URL_STS: 'http://env' }).endpoint, undefined);
+    assert.equal(clientConfigFor('sts', p, { AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'false' }).endpoint, 'http://s');
+  });
+
   it('sends STS to the global endpoint with sts_regional_endpoints = legacy in the 16 legacy regions', () => {
     const legacyRegions = ['ap-northeast-1', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'aws-global', 'ca-central-1', 'eu-central-1', 'eu-north-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2'];
     for (const region of legacyRegions) {

@@ -14,18 +14,24 @@ export const DEFAULT_REGION = 'us-east-1';
 
 /**
  * Region and endpoint for one service, in the AWS SDKs' documented order: `AWS_ENDPOINT_URL_<SERVICE>`,
- * then `AWS_ENDPOINT_URL` / the profile's `endpoint_url` (already merged in that order by
- * `resolveProfile`), unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true. `service` is the SDK's
- * service id in lower case with dashes, e.g. `sts`, `iam`, `sso-oidc`.
+ * `AWS_ENDPOINT_URL`, the service's `endpoint_url` in the profile's `[services name]` section, then
+ * the profile's `endpoint_url`; none of them when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or
+ * `ignore_configured_endpoint_urls` is true. `service` is the SDK's service id in lower case with
+ * dashes, e.g. `sts`, `iam`, `sso-oidc`.
  * @public
  */
 export function clientConfigFor(service: string, profile: ProfileConfig, env: Env): ClientConfig {
   const region = (service === 'sso' || service === 'sso-oidc' ? profile.ssoRegion : undefined) ?? profile.region ?? DEFAULT_REGION;
   const config: ClientConfig = { region };
-  const ignore = (env['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'] ?? '').toLowerCase() === 'true';
+  const ignoreVariable = env['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'];
+  const ignore = ignoreVariable ? ignoreVariable.toLowerCase() === 'true' : profile.ignoreConfiguredEndpointUrls === true;
   if (!ignore) {
-    const serviceVariable = `AWS_ENDPOINT_URL_${service.toUpperCase().replace(/[- ]/g, '_')}`;
-    const endpoint = env[serviceVariable] || profile.endpointUrl;
+    const id = service.toLowerCase().replace(/[- ]/g, '_');
+    const endpoint =
+      env[`AWS_ENDPOINT_URL_${id.toUpperCase()}`] ||
+      (profile.endpointUrlFromEnvironment ? profile.endpointUrl : undefined) ||
+      profile.serviceEndpointUrls?.[id] ||
+      profile.endpointUrl;
     if (endpoint) {
       config.endpoint = endpoint;
       return config;

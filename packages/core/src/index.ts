@@ -74,6 +74,7 @@ export { DEFAULT_PROMPT_TIMEOUT_MS, PROMPT_TIMEOUT_VARIABLE, promptTimeoutMs, fo
 export { sdkHttpOptions, HTTP_TIMEOUT_ENV } from './providers/sdkHttpOptions.js';
 export type { KeyringItem, EncodeKeyringItemOptions } from './store/keyringItemJson.js';
 export { encodeKeyringItemJson, decodeKeyringItemJson, KeyringItemJsonError } from './store/keyringItemJson.js';
+export { keyringServiceName, KEYRING_SERVICE_ENV, DEFAULT_KEYRING_SERVICE } from './store/keyringService.js';
 export type { StsCallOptions } from './providers/sessionTokenProvider.js';
 export { sdkClientOptions } from './providers/loadSts.js';
 export type { MessageStream } from './terminal/waitIndicator.js';

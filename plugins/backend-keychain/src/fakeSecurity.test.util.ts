@@ -249,8 +249,8 @@ export class FakeSecurity implements KeychainOs {
     return item;
   }
 
-  find(path: string, account: string): FakeItem | undefined {
-    return this.keychains.get(path)?.items.find((item) => item.itemClass === undefined && item.service.toString() === 'aws-vault' && item.account.equals(Buffer.from(account)));
+  find(path: string, account: string, service = 'aws-vault'): FakeItem | undefined {
+    return this.keychains.get(path)?.items.find((item) => item.itemClass === undefined && item.service.toString() === service && item.account.equals(Buffer.from(account)));
   }
 
   async run(args: readonly string[]): Promise<SecurityRun> {

@@ -328,6 +328,25 @@ describe('keychain backend: opening and the hook', () => {
     await rejectsWith(openKeychainBackend(context({ AWS_VAULT_KEYCHAIN_NAME: '../login' }), opts), 'KEYCHAIN_INVALID_SETTING');
   });
 
+  it('opens another tool\'s items with VAULT_KEYRING_SERVICE: granted\'s service in the login keychain', async () => {
+    const fake = new FakeSecurity();
+    fake.addKeychain(LOGIN);
+    fake.searchList = [LOGIN];
+    const granted = '{"AccessKeyID":"AKIAGRANTED","SecretAccessKey":"s"}';
+    fake.addItem(LOGIN, { account: 'dev', data: granted, service: 'granted-aws-iam-credentials' });
+    fake.addItem(LOGIN, { account: 'other', data: 'x' }); // service aws-vault: not granted's
+    const env = { AWS_VAULT_KEYCHAIN_NAME: 'login', VAULT_KEYRING_SERVICE: 'granted-aws-iam-credentials' };
+    const backend = await openKeychainBackend(context(env), { platform: 'darwin', securityTool: process.execPath, os: fake });
+    assert.equal(backend.service, 'granted-aws-iam-credentials');
+    assert.deepEqual(await backend.keys(), ['dev']);
+    assert.equal(text((await backend.get('dev')).data), granted);
+    assert.ok(isItemNotFound(await backend.get('other').catch((error: unknown) => error)));
+    await backend.set({ key: 'added', data: bytes('y') });
+    assert.ok(fake.find(LOGIN, 'added', 'granted-aws-iam-credentials'));
+    assert.equal(fake.find(LOGIN, 'added'), undefined);
+    await rejectsWith(openKeychainBackend(context({ VAULT_KEYRING_SERVICE: 'a\u0000b' }), { platform: 'darwin', securityTool: process.execPath, os: fake }), 'KEYRING_SERVICE_INVALID');
+  });
+
   it('declares the keychain backend', async () => {
     const definition = await hook();
     assert.equal(definition.name, 'keychain');

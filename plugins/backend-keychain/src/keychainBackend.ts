@@ -1,9 +1,10 @@
 /**
  * aws-vault's `keychain` backend: one generic password per item in `~/Library/Keychains/<name>.keychain-db`,
- * service `aws-vault`, account = key, label and kind (description) from the item, data = the item's
- * raw bytes. vault and aws-vault read each other's items. Every OS call goes through `KeychainOs`.
+ * service `aws-vault` (or `VAULT_KEYRING_SERVICE`, e.g. granted's for `vault import`), account = key,
+ * label and kind (description) from the item, data = the item's raw bytes. vault and aws-vault read
+ * each other's items. Every OS call goes through `KeychainOs`.
  */
-import { BackendUnavailableError, isCredentialsKey, ItemNotFoundError, VaultError } from '@awsvault/core';
+import { BackendUnavailableError, isCredentialsKey, ItemNotFoundError, keyringServiceName, VaultError } from '@awsvault/core';
 import type { Backend, BackendContext, DebugLogger, Item, ItemMetadata } from '@awsvault/core';
 import type { KeychainOs, SecurityRun } from './keychainOs.js';
 import { ATTRIBUTE, attributeText, classifyFailure, lastErrorLine, parsePasswordLine, parsePrintedItems, parseTimeDate } from './securityOutput.js';
@@ -29,6 +30,8 @@ export interface KeychainBackendOptions {
   keychainPath: string;
   /** The OS layer; `systemKeychainOs()` on a Mac. */
   os: KeychainOs;
+  /** The items' service attribute; default `aws-vault`. */
+  service?: string;
   debug?: DebugLogger;
 }
 
@@ -65,6 +68,8 @@ export function invalidKeyReason(key: string): string | undefined {
 export class KeychainBackend implements Backend {
   readonly name = 'keychain';
   readonly keychainPath: string;
+  /** The service attribute of the items this backend owns (aws-vault's unless `VAULT_KEYRING_SERVICE`). */
+  readonly service: string;
   readonly #os: KeychainOs;
   readonly #debug: DebugLogger;
   readonly #queue = new KeyQueue();
@@ -75,6 +80,7 @@ export class KeychainBackend implements Backend {
 
   constructor(options: KeychainBackendOptions) {
     this.keychainPath = options.keychainPath;
+    this.service = options.service ?? KEYCHAIN_SERVICE;
     this.#os = options.os;
     this.#debug = options.debug ?? (() => {});
   }
@@ -82,13 +88,13 @@ export class KeychainBackend implements Backend {
   async get(key: string): Promise<Item> {
     this.#checkKey(key);
     if (!(await this.#exists())) throw this.#notFound(key);
-    const run = await this.#call('read', key, () => this.#os.run(findPasswordArgs(this.keychainPath, key, true)));
+    const run = await this.#call('read', key, () => this.#os.run(findPasswordArgs(this.keychainPath, key, true, this.service)));
     if (run.status !== 0) this.#fail('read', key, run);
     const printed = this.#ownItem(run.stdout, key);
     const data = parsePasswordLine(run.stderr);
     if (data === undefined) {
       throw new VaultError('KEYCHAIN_FAILED', `cannot read item "${key}" in ${this.keychainPath}: security printed no password line`, {
-        hint: 'run security find-generic-password -s aws-vault -a <key> -g <keychain> yourself to see what it prints',
+        hint: `run security find-generic-password -s ${this.service} -a <key> -g <keychain> yourself to see what it prints`,
       });
     }
     const item: Item = { key, data };
@@ -113,7 +119,7 @@ export class KeychainBackend implements Backend {
     }
     // aws-vault marks master credentials "not trusting the application": macOS asks before each read.
     const untrusted = isCredentialsKey(item.key);
-    const base = { keychain: this.keychainPath, account: item.key, label, kind, data: item.data };
+    const base = { keychain: this.keychainPath, service: this.service, account: item.key, label, kind, data: item.data };
     const createLine = addPasswordLine({ ...base, update: false, untrusted });
     const updateLine = addPasswordLine({ ...base, update: true, untrusted: false });
     const needed = Math.max(createLine.length, updateLine.length);
@@ -138,7 +144,7 @@ export class KeychainBackend implements Backend {
       // Not expected: the tool matches -U by service and account. Should it still report a
       // duplicate, replace the item (its access list is then new).
       this.#debug(`keychain: replacing item ${JSON.stringify(item.key)} (delete and add)`);
-      const deleted = await this.#call('delete', item.key, () => this.#os.run(deletePasswordArgs(this.keychainPath, item.key)));
+      const deleted = await this.#call('delete', item.key, () => this.#os.run(deletePasswordArgs(this.keychainPath, item.key, this.service)));
       if (deleted.status !== 0 && this.#failure(deleted) !== 'not-found') this.#fail('delete', item.key, deleted);
       const added = await this.#call('write', item.key, () => this.#os.runInteractive(createLine));
       if (added.status !== 0) this.#fail('write', item.key, added);
@@ -150,10 +156,10 @@ export class KeychainBackend implements Backend {
     if (!(await this.#exists())) throw this.#notFound(key);
     await this.#queue.run(key, async () => {
       // Find first: delete-generic-password cannot say which keychain it searched, find can.
-      const found = await this.#call('find', key, () => this.#os.run(findPasswordArgs(this.keychainPath, key, false)));
+      const found = await this.#call('find', key, () => this.#os.run(findPasswordArgs(this.keychainPath, key, false, this.service)));
       if (found.status !== 0) this.#fail('find', key, found);
       this.#ownItem(found.stdout, key);
-      const deleted = await this.#call('delete', key, () => this.#os.run(deletePasswordArgs(this.keychainPath, key)));
+      const deleted = await this.#call('delete', key, () => this.#os.run(deletePasswordArgs(this.keychainPath, key, this.service)));
       if (deleted.status !== 0) this.#fail('delete', key, deleted);
     });
   }
@@ -174,7 +180,7 @@ export class KeychainBackend implements Backend {
   async getMetadata(key: string): Promise<ItemMetadata> {
     this.#checkKey(key);
     if (!(await this.#exists())) throw this.#notFound(key);
-    const run = await this.#call('find', key, () => this.#os.run(findPasswordArgs(this.keychainPath, key, false)));
+    const run = await this.#call('find', key, () => this.#os.run(findPasswordArgs(this.keychainPath, key, false, this.service)));
     if (run.status !== 0) this.#fail('find', key, run);
     const printed = this.#ownItem(run.stdout, key);
     const metadata: ItemMetadata = { key };
@@ -202,10 +208,10 @@ export class KeychainBackend implements Backend {
     return this.#realPath !== undefined;
   }
 
-  /** An item printed by the tool belongs to vault when it is a generic password of service aws-vault in our keychain. */
+  /** An item printed by the tool belongs to vault when it is a generic password of our service in our keychain. */
   #isOwn(printed: PrintedItem): boolean {
     const inKeychain = printed.keychain === this.keychainPath || (this.#realPath !== undefined && printed.keychain === this.#realPath);
-    return inKeychain && printed.itemClass === 'genp' && attributeText(printed, ATTRIBUTE.SERVICE) === KEYCHAIN_SERVICE;
+    return inKeychain && printed.itemClass === 'genp' && attributeText(printed, ATTRIBUTE.SERVICE) === this.service;
   }
 
   /** The one item `find-generic-password` printed for `key`; not found when it came from anywhere else. */
@@ -348,7 +354,8 @@ export async function openKeychainBackend(ctx: BackendContext, options: OpenKeyc
   const unavailable = await keychainUnavailableReason(options.platform ?? process.platform, options.securityTool ?? SECURITY_TOOL);
   if (unavailable !== undefined) throw new BackendUnavailableError('keychain', unavailable.reason, unavailable.hint);
   const path = keychainPath(ctx.homeDir, resolveKeychainName(ctx.env));
-  ctx.debug(`keychain: using ${path}`);
+  const service = keyringServiceName(ctx.env);
+  ctx.debug(`keychain: using ${path}, service ${service}`);
   const os = options.os ?? systemKeychainOs({ env: ctx.env, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
-  return new KeychainBackend({ keychainPath: path, os, debug: ctx.debug });
+  return new KeychainBackend({ keychainPath: path, os, service, debug: ctx.debug });
 }

@@ -32,7 +32,7 @@ import type { KeychainOs, SecurityRun } from './keychainOs.js';
 
 /** The tool, by absolute path (never looked up on PATH). @public */
 export const SECURITY_TOOL = '/usr/bin/security';
-/** The service attribute of every item, as aws-vault's keyring sets it. @public */
+/** The service attribute of every item, as aws-vault's keyring sets it (the default of `VAULT_KEYRING_SERVICE`). @public */
 export const KEYCHAIN_SERVICE = 'aws-vault';
 /** Longest command line `security -i` reads as one command (its buffer is 4096 bytes). @public */
 export const MAX_COMMAND_LINE_BYTES = 4094;
@@ -46,14 +46,14 @@ const LF = 0x0a;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-/** `find-generic-password` for one account of the aws-vault service; `-g` also prints the data (on stderr). @public */
-export function findPasswordArgs(keychain: string, account: string, withData: boolean): string[] {
-  return ['find-generic-password', '-s', KEYCHAIN_SERVICE, '-a', account, ...(withData ? ['-g'] : []), keychain];
+/** `find-generic-password` for one account of the service; `-g` also prints the data (on stderr). @public */
+export function findPasswordArgs(keychain: string, account: string, withData: boolean, service: string = KEYCHAIN_SERVICE): string[] {
+  return ['find-generic-password', '-s', service, '-a', account, ...(withData ? ['-g'] : []), keychain];
 }
 
-/** `delete-generic-password` for one account of the aws-vault service. @public */
-export function deletePasswordArgs(keychain: string, account: string): string[] {
-  return ['delete-generic-password', '-s', KEYCHAIN_SERVICE, '-a', account, keychain];
+/** `delete-generic-password` for one account of the service. @public */
+export function deletePasswordArgs(keychain: string, account: string, service: string = KEYCHAIN_SERVICE): string[] {
+  return ['delete-generic-password', '-s', service, '-a', account, keychain];
 }
 
 /** `dump-keychain`: the attributes of every item, no data (no `-d`), so nothing is decrypted. @public */
@@ -74,6 +74,8 @@ export function createKeychainArgs(keychain: string): string[] {
 /** One `add-generic-password` for `security -i`. @public */
 export interface AddPasswordCommand {
   keychain: string;
+  /** The service attribute; default aws-vault's. */
+  service?: string;
   account: string;
   label: string;
   /** The item's description, which the keychain calls "kind". */
@@ -121,7 +123,7 @@ export function quoteArgument(value: string | Uint8Array): Buffer {
 export function addPasswordLine(command: AddPasswordCommand): Buffer {
   const parts: Buffer[] = [utf8('add-generic-password')];
   if (command.update) parts.push(utf8('-U'));
-  parts.push(utf8('-s'), quoteArgument(KEYCHAIN_SERVICE), utf8('-a'), quoteArgument(command.account));
+  parts.push(utf8('-s'), quoteArgument(command.service ?? KEYCHAIN_SERVICE), utf8('-a'), quoteArgument(command.account));
   parts.push(utf8('-l'), quoteArgument(command.label), utf8('-D'), quoteArgument(command.kind));
   if (command.untrusted && !command.update) parts.push(utf8('-T'), quoteArgument(''));
   if (isLineSafe(command.data)) parts.push(utf8('-w'), quoteArgument(command.data));

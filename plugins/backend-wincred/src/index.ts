@@ -1,4 +1,4 @@
-export { WincredBackend, openWincredBackend, targetNameFor, keyFromTargetName, invalidKeyReason, WINCRED_TARGET_PREFIX } from './wincredBackend.js';
+export { WincredBackend, openWincredBackend, targetNameFor, keyFromTargetName, invalidKeyReason, wincredTargetPrefix, WINCRED_TARGET_PREFIX } from './wincredBackend.js';
 export type { WincredBackendOptions, OpenWincredOptions } from './wincredBackend.js';
 export { Win32Error, WIN32_ERROR, CRED_TYPE_GENERIC, CRED_MAX_CREDENTIAL_BLOB_SIZE, CRED_MAX_GENERIC_TARGET_NAME_LENGTH } from './wincredOs.js';
 export type { WincredOs, WincredCredential } from './wincredOs.js';

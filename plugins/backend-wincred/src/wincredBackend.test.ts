@@ -32,8 +32,8 @@ async function rejectsWith(promise: Promise<unknown>, code: string, pattern?: Re
   });
 }
 
-function context(): BackendContext {
-  return { env: {}, homeDir: 'C:\\Users\\jon', askPassphrase: async () => 'unused', debug: () => {} };
+function context(env: Record<string, string> = {}): BackendContext {
+  return { env, homeDir: 'C:\\Users\\jon', askPassphrase: async () => 'unused', debug: () => {} };
 }
 
 describe('wincred backend', () => {
@@ -183,6 +183,18 @@ describe('wincred backend: opening and the hook', () => {
     const backend = await openWincredBackend(context(), { platform: 'win32', os: fake });
     await backend.set({ key: 'k', data: bytes('v') });
     assert.equal(fake.get('aws-vault:aws-vault:k')?.blob.toString(), 'v');
+  });
+
+  it('opens another tool\'s credentials with VAULT_KEYRING_SERVICE: granted\'s <service>:<service>:<key> targets', async () => {
+    const fake = new FakeWincred();
+    fake.put('granted-aws-iam-credentials:granted-aws-iam-credentials:dev', '{"AccessKeyID":"A","SecretAccessKey":"S"}');
+    fake.put('aws-vault:aws-vault:mine', 'x');
+    const backend = await openWincredBackend(context({ VAULT_KEYRING_SERVICE: 'granted-aws-iam-credentials' }), { platform: 'win32', os: fake });
+    assert.equal(backend.targetPrefix, 'granted-aws-iam-credentials:granted-aws-iam-credentials:');
+    assert.deepEqual(await backend.keys(), ['dev']);
+    assert.deepEqual(fake.calls.at(-1), { op: 'enumerate', target: 'granted-aws-iam-credentials:granted-aws-iam-credentials:*' });
+    assert.equal(text((await backend.get('dev')).data), '{"AccessKeyID":"A","SecretAccessKey":"S"}');
+    assert.ok(isItemNotFound(await backend.get('mine').catch((error: unknown) => error)));
   });
 
   it('declares the wincred backend', async () => {

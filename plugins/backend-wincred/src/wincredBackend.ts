@@ -1,9 +1,10 @@
 /**
  * aws-vault's `wincred` backend: one generic credential per item in the Windows Credential Manager,
- * target name `aws-vault:aws-vault:<key>`, blob = the item's raw bytes, no user name, persisted on the
+ * target name `aws-vault:aws-vault:<key>` (`<service>:<service>:<key>` with `VAULT_KEYRING_SERVICE`,
+ * as granted lays out its store), blob = the item's raw bytes, no user name, persisted on the
  * local machine. vault and aws-vault read each other's items. Every OS call goes through `WincredOs`.
  */
-import { BackendUnavailableError, ItemNotFoundError, VaultError } from '@awsvault/core';
+import { BackendUnavailableError, ItemNotFoundError, keyringServiceName, VaultError } from '@awsvault/core';
 import type { Backend, BackendContext, DebugLogger, Item, ItemMetadata } from '@awsvault/core';
 import { CRED_MAX_CREDENTIAL_BLOB_SIZE, CRED_MAX_GENERIC_TARGET_NAME_LENGTH, CRED_TYPE_GENERIC, WIN32_ERROR, Win32Error } from './wincredOs.js';
 import type { WincredOs } from './wincredOs.js';
@@ -11,29 +12,36 @@ import type { WincredOs } from './wincredOs.js';
 /** aws-vault's prefix (`aws-vault`) and service name (`aws-vault`), joined with colons. @public */
 export const WINCRED_TARGET_PREFIX = 'aws-vault:aws-vault:';
 
+/** The target prefix of a keyring whose WinCredPrefix and ServiceName are both `service` (aws-vault's and granted's layout). @public */
+export function wincredTargetPrefix(service: string): string {
+  return `${service}:${service}:`;
+}
+
 /** The target name of an item. @public */
-export function targetNameFor(key: string): string {
-  return `${WINCRED_TARGET_PREFIX}${key}`;
+export function targetNameFor(key: string, prefix: string = WINCRED_TARGET_PREFIX): string {
+  return `${prefix}${key}`;
 }
 
 /** The key of a target name, or undefined when the target is not one of vault's (the prefix matches without regard to case, as Windows does). @public */
-export function keyFromTargetName(targetName: string): string | undefined {
-  if (targetName.length < WINCRED_TARGET_PREFIX.length) return undefined;
-  if (targetName.slice(0, WINCRED_TARGET_PREFIX.length).toLowerCase() !== WINCRED_TARGET_PREFIX) return undefined;
-  return targetName.slice(WINCRED_TARGET_PREFIX.length);
+export function keyFromTargetName(targetName: string, prefix: string = WINCRED_TARGET_PREFIX): string | undefined {
+  if (targetName.length < prefix.length) return undefined;
+  if (targetName.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase()) return undefined;
+  return targetName.slice(prefix.length);
 }
 
 /** Why vault cannot store `key` in the Credential Manager, or undefined. @public */
-export function invalidKeyReason(key: string): string | undefined {
+export function invalidKeyReason(key: string, prefix: string = WINCRED_TARGET_PREFIX): string | undefined {
   if (key === '') return 'the key is empty';
   if (key.includes('\0')) return 'the key contains a NUL character';
-  if (targetNameFor(key).length > CRED_MAX_GENERIC_TARGET_NAME_LENGTH) return `the target name would be longer than ${CRED_MAX_GENERIC_TARGET_NAME_LENGTH} characters`;
+  if (targetNameFor(key, prefix).length > CRED_MAX_GENERIC_TARGET_NAME_LENGTH) return `the target name would be longer than ${CRED_MAX_GENERIC_TARGET_NAME_LENGTH} characters`;
   return undefined;
 }
 
 /** @public */
 export interface WincredBackendOptions {
   os: WincredOs;
+  /** Target names start with this; default aws-vault's `aws-vault:aws-vault:`. */
+  targetPrefix?: string;
   debug?: DebugLogger;
 }
 
@@ -61,11 +69,13 @@ const WHERE = 'the Windows Credential Manager';
 /** The Credential Manager as aws-vault lays it out. Labels and descriptions are not stored (aws-vault stores none). @public */
 export class WincredBackend implements Backend {
   readonly name = 'wincred';
+  readonly targetPrefix: string;
   readonly #os: WincredOs;
   readonly #debug: DebugLogger;
   readonly #queue = new TargetQueue();
 
   constructor(options: WincredBackendOptions) {
+    this.targetPrefix = options.targetPrefix ?? WINCRED_TARGET_PREFIX;
     this.#os = options.os;
     this.#debug = options.debug ?? (() => {});
   }
@@ -97,7 +107,7 @@ export class WincredBackend implements Backend {
   async keys(): Promise<string[]> {
     let credentials;
     try {
-      credentials = await this.#call('list', undefined, () => this.#os.enumerate(`${WINCRED_TARGET_PREFIX}*`));
+      credentials = await this.#call('list', undefined, () => this.#os.enumerate(`${this.targetPrefix}*`));
     } catch (error) {
       // CredEnumerate reports "no match" as ERROR_NOT_FOUND.
       if (error instanceof ItemNotFoundError) return [];
@@ -106,7 +116,7 @@ export class WincredBackend implements Backend {
     const keys = new Set<string>();
     for (const credential of credentials) {
       if (credential.type !== CRED_TYPE_GENERIC) continue;
-      const key = keyFromTargetName(credential.targetName);
+      const key = keyFromTargetName(credential.targetName, this.targetPrefix);
       if (key !== undefined && key !== '') keys.add(key);
     }
     return [...keys];
@@ -121,9 +131,9 @@ export class WincredBackend implements Backend {
   }
 
   #target(key: string): string {
-    const reason = invalidKeyReason(key);
+    const reason = invalidKeyReason(key, this.targetPrefix);
     if (reason !== undefined) throw new VaultError('WINCRED_INVALID_KEY', `cannot use key ${JSON.stringify(key)} with the wincred backend: ${reason}`);
-    return targetNameFor(key);
+    return targetNameFor(key, this.targetPrefix);
   }
 
   /** Runs one OS call and maps what Windows said: not found → ItemNotFoundError, anything else → WINCRED_FAILED. */
@@ -182,6 +192,7 @@ export async function openWincredBackend(ctx: BackendContext, options: OpenWincr
     const { powershellWincredOs } = await import('./powershellWincred.js');
     os = powershellWincredOs({ env: ctx.env, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
   }
-  ctx.debug(`wincred: targets ${WINCRED_TARGET_PREFIX}<key>`);
-  return new WincredBackend({ os, debug: ctx.debug });
+  const targetPrefix = wincredTargetPrefix(keyringServiceName(ctx.env));
+  ctx.debug(`wincred: targets ${targetPrefix}<key>`);
+  return new WincredBackend({ os, targetPrefix, debug: ctx.debug });
 }

@@ -12,9 +12,6 @@ import { BACKEND_FLAG_ENV, VaultCommand, type VaultFlags } from '../vaultCommand
 
 type ImportFlags = VaultFlags<typeof Import>;
 
-/** Backends whose granted layout (another service name or target prefix) vault's backends cannot open. */
-const GRANTED_UNREADABLE = new Set(['keychain', 'wincred']);
-
 export default class Import extends VaultCommand {
   static override summary = 'Import long-term keys from ~/.aws/credentials, an aws-vault store or granted.';
   static override description =
@@ -181,14 +178,8 @@ export default class Import extends VaultCommand {
     const home = homeDirectory(env);
     const granted = grantedStore(env, home);
     const requested = flags['source-backend'] ?? granted.backend;
-    const unreadable = (name: string) =>
-      new VaultError('IMPORT_BACKEND_UNSUPPORTED', `granted's ${name} items (service granted-aws-iam-credentials) cannot be read by vault's ${name} backend`, {
-        hint: 'use --source-backend file, pass or secret-service if granted stores its keys there',
-      });
-    if (requested && GRANTED_UNREADABLE.has(requested)) throw unreadable(requested);
     const sourceEnv = grantedSourceEnv(env, granted, sourceFlags(flags));
     const source = await this.openSource(requested, sourceEnv);
-    if (GRANTED_UNREADABLE.has(source.name)) throw unreadable(source.name);
     const where = `granted's ${storeIdentity(source.name, sourceEnv, home).description}`;
     const found = await passphraseChecked(readBackendKeys(source, where, flags.profile), `set CF_KEYRING_FILE_PASSWORD (or ${SOURCE_PASSPHRASE_ENV}) to granted's passphrase`);
     const target = await this.openBackend(flags);

@@ -29,7 +29,7 @@ describe('awsVaultSourceEnv', () => {
 
 describe('grantedSourceEnv', () => {
   it("drops vault's store settings and uses granted's names, CF_KEYRING_FILE_PASSWORD (empty when unset)", () => {
-    const env = { HOME: '/h', AWS_VAULT_FILE_DIR: '/mine', AWS_VAULT_PASS_PASSWORD_STORE_DIR: '/mine-pass', AWS_VAULT_FILE_PASSPHRASE: 'vault-pw' };
+    const env = { HOME: '/h', AWS_VAULT_FILE_DIR: '/mine', AWS_VAULT_PASS_PASSWORD_STORE_DIR: '/mine-pass', AWS_VAULT_FILE_PASSPHRASE: 'vault-pw', VAULT_KEYRING_SERVICE: 'mine' };
     assert.deepEqual(grantedSourceEnv(env, granted, {}), {
       HOME: '/h',
       AWS_VAULT_FILE_DIR: granted.fileDir,
@@ -37,6 +37,7 @@ describe('grantedSourceEnv', () => {
       AWS_VAULT_PASS_PREFIX: 'granted-aws-iam-credentials',
       AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME: 'granted-aws-iam-credentials',
       AWS_VAULT_KEYCHAIN_NAME: 'login',
+      VAULT_KEYRING_SERVICE: 'granted-aws-iam-credentials',
     });
     const withPass = grantedSourceEnv({ ...env, CF_KEYRING_FILE_PASSWORD: 'g' }, { ...granted, passDir: '/gp' }, { 'source-secret-service-collection': 'c' });
     assert.equal(withPass['AWS_VAULT_FILE_PASSPHRASE'], 'g');

@@ -1,4 +1,4 @@
-import { GRANTED_FILE_PASSWORD_ENV, type GrantedStore } from '@awsvault/core';
+import { GRANTED_FILE_PASSWORD_ENV, GRANTED_IAM_STORE_NAME, KEYRING_SERVICE_ENV, type GrantedStore } from '@awsvault/core';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -46,12 +46,14 @@ export function awsVaultSourceEnv(env: Env, flags: SourceFlags): Record<string, 
  */
 export function grantedSourceEnv(env: Env, store: GrantedStore, flags: SourceFlags): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(env)) if (!name.startsWith('AWS_VAULT_')) out[name] = value;
+  for (const [name, value] of Object.entries(env)) if (!name.startsWith('AWS_VAULT_') && name !== KEYRING_SERVICE_ENV) out[name] = value;
   out['AWS_VAULT_FILE_DIR'] = store.fileDir;
   out[PASSPHRASE_ENV] = env[SOURCE_PASSPHRASE_ENV] ?? env[GRANTED_FILE_PASSWORD_ENV] ?? '';
   if (store.passDir !== undefined) out['AWS_VAULT_PASS_PASSWORD_STORE_DIR'] = store.passDir;
   out['AWS_VAULT_PASS_PREFIX'] = store.passPrefix;
   out['AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME'] = store.collection;
   out['AWS_VAULT_KEYCHAIN_NAME'] = store.keychainName;
+  // The keychain's service attribute and the Credential Manager's target prefix.
+  out[KEYRING_SERVICE_ENV] = GRANTED_IAM_STORE_NAME;
   return applyFlags(out, flags);
 }

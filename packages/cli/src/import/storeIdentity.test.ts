@@ -19,8 +19,11 @@ describe('storeIdentity', () => {
   it('secret-service, keychain, wincred and unknown backends', () => {
     assert.equal(storeIdentity('secret-service', {}, '/h').id, storeIdentity('secret-service', { AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME: 'awsvault' }, '/h').id);
     assert.notEqual(storeIdentity('secret-service', {}, '/h').id, storeIdentity('secret-service', { AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME: 'login' }, '/h').id);
-    assert.equal(storeIdentity('keychain', {}, '/h').id, 'keychain:aws-vault');
-    assert.equal(storeIdentity('wincred', {}, '/h').id, 'wincred');
+    assert.equal(storeIdentity('keychain', {}, '/h').id, 'keychain:aws-vault//aws-vault');
+    assert.equal(storeIdentity('wincred', {}, '/h').id, 'wincred:aws-vault');
+    const granted = { AWS_VAULT_KEYCHAIN_NAME: 'login', VAULT_KEYRING_SERVICE: 'granted-aws-iam-credentials' };
+    assert.deepEqual(storeIdentity('keychain', granted, '/h'), { id: 'keychain:login//granted-aws-iam-credentials', description: 'keychain login (service granted-aws-iam-credentials)' });
+    assert.notEqual(storeIdentity('wincred', granted, '/h').id, storeIdentity('wincred', {}, '/h').id);
     const other = (env: Record<string, string>) => storeIdentity('vaultwarden', env, '/h').id;
     assert.equal(other({ AWS_VAULT_X: '1', AWS_VAULT_FILE_PASSPHRASE: 'a' }), other({ AWS_VAULT_X: '1', AWS_VAULT_FILE_PASSPHRASE: 'b' }));
     assert.notEqual(other({ AWS_VAULT_X: '1' }), other({ AWS_VAULT_X: '2' }));

@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { DEFAULT_KEYRING_SERVICE, KEYRING_SERVICE_ENV } from '@awsvault/core';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -43,10 +44,13 @@ export function storeIdentity(backend: string, env: Env, home: string): StoreIde
     }
     case 'keychain': {
       const name = env['AWS_VAULT_KEYCHAIN_NAME'] || 'aws-vault';
-      return { id: `keychain:${name}`, description: `keychain ${name}` };
+      const service = env[KEYRING_SERVICE_ENV] || DEFAULT_KEYRING_SERVICE;
+      return { id: `keychain:${name}//${service}`, description: `keychain ${name}${service === DEFAULT_KEYRING_SERVICE ? '' : ` (service ${service})`}` };
     }
-    case 'wincred':
-      return { id: 'wincred', description: 'Windows Credential Manager' };
+    case 'wincred': {
+      const service = env[KEYRING_SERVICE_ENV] || DEFAULT_KEYRING_SERVICE;
+      return { id: `wincred:${service}`, description: `Windows Credential Manager${service === DEFAULT_KEYRING_SERVICE ? '' : ` (targets ${service}:${service}:*)`}` };
+    }
     default: {
       const settings = Object.entries(env)
         .filter(([name, value]) => name.startsWith('AWS_VAULT_') && name !== 'AWS_VAULT_BACKEND' && !name.includes('PASSPHRASE') && value)

@@ -425,7 +425,7 @@ function summariseProfiles(profiles) {
   const categoryOf = (frame) => {
     const url = frame.url;
     if (!url) return frame.functionName.startsWith('(') ? frame.functionName : 'V8 builtins and native code';
-    if (url.startsWith('node:internal/modules/')) return 'module loading: resolving, reading and compiling ES modules (node:internal/modules)';
+    if (url.startsWith('node:internal/modules/')) return 'module loading: resolving, reading and compiling modules (node:internal/modules)';
     if (/^node:internal\/(bootstrap\/realm|bootstrap\/node)/.test(url)) return "loading Node's built-in modules on first use (node:internal/bootstrap)";
     if (/^node:internal\/(process|main|bootstrap)\//.test(url)) return "Node's own start-up and exit (node:internal/process, main)";
     if (/^node:(internal\/)?crypto/.test(url)) return 'crypto (node:crypto)';

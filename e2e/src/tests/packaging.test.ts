@@ -136,6 +136,12 @@ describe('the CLI packed, served by a local registry, and installed with npm', {
     const bin = (files.get('bin/run.js') as TarEntry).data.toString('utf8');
     assert.match(bin, /dist\/fastBundle\/runFastPath\.js/, 'bin/run.js imports the bundle');
     assert.ok(files.has('dist/fastBundle/runFastPath.js'), 'dist/fastBundle/runFastPath.js is in the tarball');
+    // Both are CommonJS inside a "type": "module" package, through a package.json of their own.
+    for (const path of ['bin/package.json', 'dist/fastBundle/package.json']) {
+      const entry = files.get(path);
+      assert.ok(entry, `${path} is in the tarball`);
+      assert.equal((JSON.parse(entry.data.toString('utf8')) as { type?: string }).type, 'commonjs', path);
+    }
     const bare = new Set<string>();
     const seen = new Set<string>();
     const visit = (path: string) => {
@@ -144,8 +150,8 @@ describe('the CLI packed, served by a local registry, and installed with npm', {
       const file = files.get(path);
       assert.ok(file, `${path} (imported by the fast-path bundle) is not in the tarball`);
       const code = file.data.toString('utf8');
-      // import/export … from "x", import("x"), and calls of a createRequire(import.meta.url) function.
-      const requireNames = [...code.matchAll(/\b([\w$]+)\s*=\s*createRequire\(/g)].map((m) => m[1] as string);
+      // import/export … from "x", import("x"), require("x") and calls of a createRequire() function.
+      const requireNames = ['require', ...[...code.matchAll(/\b([\w$]+)\s*=\s*(?:\(0,\s*[\w$.]*createRequire\)|[\w$.]*createRequire)\(/g)].map((m) => m[1] as string)];
       const patterns = [/^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']/gm, /^\s*import\s*["']([^"']+)["']/gm, /\bimport\(\s*["']([^"']+)["']\s*\)/g];
       for (const name of requireNames) patterns.push(new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\(\\s*["']([^"']+)["']\\s*\\)`, 'g'));
       for (const [, specifier] of patterns.flatMap((pattern) => [...code.matchAll(pattern)])) {

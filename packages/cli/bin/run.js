@@ -1,45 +1,61 @@
 #!/usr/bin/env node
 // Cached `vault export` / `vault exec` run on every `aws` call when vault is a credential_process,
-// so they (and `vault list`) first try a small bundle that loads no oclif and no AWS SDK; it answers only when a
-// cached session (or --no-session keys) is enough, and otherwise hands over to oclif untouched.
-let argv = process.argv.slice(2);
-if (argv[0]?.startsWith('--') && argv[0] !== '--version' && argv[0] !== '--help') {
-  // `vault --debug exec dev` as aws-vault takes it: global flags move after the command.
-  const { hoistGlobalFlags } = await import('../dist/hoistGlobalFlags.js');
-  argv = hoistGlobalFlags(argv);
-  process.argv.splice(2, process.argv.length - 2, ...argv);
-}
-if (argv[0] === '__complete') {
-  // The completion scripts call `vault __complete profiles|backends|prompts` at every TAB: answered
-  // without oclif (backends and prompts from a cache that loads oclif only when plugins changed).
-  const { complete } = await import('../dist/completion/completeFast.js');
-  process.exit(await complete(argv.slice(1), process.env));
-}
-if (argv[0] === '__dir-profile') {
-  // The shell hook of `vault shell-init` asks at every change of directory: answered without oclif.
-  const { dirProfileMain } = await import('../dist/dirProfile/dirProfileAnswer.js');
-  process.exit(dirProfileMain(argv.slice(1), process.env));
-}
-let code;
-if ((argv[0] === 'export' || argv[0] === 'exec') && !process.env.VAULT_NO_FAST_PATH) {
+// so they (and `vault list`) first try a small bundle that loads no oclif and no AWS SDK; it answers
+// only when a cached session (or --no-session keys) is enough, and otherwise hands over to oclif
+// untouched. This file and the bundle are CommonJS (bin/package.json, dist/fastBundle/package.json):
+// a CommonJS entry point never starts Node's ES module loader, which the fast path does not need.
+'use strict';
+
+const fastPathDisabled = () => Boolean(process.env.VAULT_NO_FAST_PATH);
+
+/** The answer of the bundle, or undefined when it is missing (a dev checkout before `npm run build`) or steps aside. */
+async function tryBundle(file, entry, argv) {
+  let run;
   try {
-    const { runFastPath } = await import('../dist/fastBundle/runFastPath.js');
-    code = await runFastPath(argv, process.env);
+    run = require(file)[entry];
   } catch {
-    code = undefined; // no bundle (a dev checkout before `npm run build`): oclif does everything
+    return undefined;
+  }
+  try {
+    return await run(argv, process.env);
+  } catch {
+    return undefined; // oclif does the whole job and reports any error itself
   }
 }
-if ((argv[0] === 'list' || argv[0] === 'ls') && !process.env.VAULT_NO_FAST_PATH) {
-  try {
-    const { runFastList } = await import('../dist/fastBundle/runFastList.js');
-    code = await runFastList(argv, process.env);
-  } catch {
-    code = undefined;
+
+async function main() {
+  let argv = process.argv.slice(2);
+  if (argv[0]?.startsWith('--') && argv[0] !== '--version' && argv[0] !== '--help') {
+    // `vault --debug exec dev` as aws-vault takes it: global flags move after the command.
+    const { hoistGlobalFlags } = await import('../dist/hoistGlobalFlags.js');
+    argv = hoistGlobalFlags(argv);
+    process.argv.splice(2, process.argv.length - 2, ...argv);
+  }
+  if (argv[0] === '__complete') {
+    // The completion scripts call `vault __complete profiles|backends|prompts` at every TAB: answered
+    // without oclif (backends and prompts from a cache that loads oclif only when plugins changed).
+    const { complete } = await import('../dist/completion/completeFast.js');
+    process.exit(await complete(argv.slice(1), process.env));
+  }
+  if (argv[0] === '__dir-profile') {
+    // The shell hook of `vault shell-init` asks at every change of directory: answered without oclif.
+    const { dirProfileMain } = await import('../dist/dirProfile/dirProfileAnswer.js');
+    process.exit(dirProfileMain(argv.slice(1), process.env));
+  }
+  let code;
+  if ((argv[0] === 'export' || argv[0] === 'exec') && !fastPathDisabled()) {
+    code = await tryBundle('../dist/fastBundle/runFastPath.js', 'runFastPath', argv);
+  } else if ((argv[0] === 'list' || argv[0] === 'ls') && !fastPathDisabled()) {
+    code = await tryBundle('../dist/fastBundle/runFastList.js', 'runFastList', argv);
+  }
+  if (code === undefined) {
+    const { execute } = await import('@oclif/core');
+    // The package root, not this directory: oclif takes the first package.json above `dir`, and
+    // bin/ has its own (it only makes this file CommonJS).
+    await execute({ dir: require('node:path').join(__dirname, '..') });
+  } else {
+    process.exitCode = code;
   }
 }
-if (code === undefined) {
-  const { execute } = await import('@oclif/core');
-  await execute({ dir: import.meta.url });
-} else {
-  process.exitCode = code;
-}
+
+main();

@@ -526,16 +526,17 @@ Run to run on this 2-core machine the same build moves by ±5% (the fast-path ex
 1.38x–1.48x of bare node on one day with no code change between runs), so a goal within that band
 of its line is a coin toss rather than a result.
 
-- **Cached export with the file backend (≤ 1.3x) and exec (≤ 1.5x)**: beyond bare node the fast
-  path spends ~11 ms loading code (compiling the bundle's ES module chunks and the Node built-ins
-  they use) and ~6 ms running. What is left to take: V8's compile cache
-  (\`module.enableCompileCache\`, Node 22+) once Node 20 support ends, which removes most of the
-  compile share. On Node 20 the nearest thing was tried and measured: the fast path as one
-  CommonJS bundle loaded through \`vm.Script\` with V8 code-cache data in vault's cache directory. The
-  cache takes 6.5 ms off that bundle (72.3 → 65.8 ms), but the one bundle holds every backend, which
-  the split ES-module bundle loads only when opened, and the split bundle without a cache was
-  already at 65.6 ms in the same run: no gain, so it was not kept. A gain needs a cache per lazily
-  loaded chunk.
+- **Cached export with the file backend (≤ 1.3x)**: \`bin/run.js\` and the fast-path bundle are
+  CommonJS now: an ES module entry point made Node start its ES module loader, ~4 ms of every
+  process (1.43x → 1.35x with no other change). Beyond bare node the fast path spends ~8 ms loading
+  code (compiling its chunks and the Node built-ins they use), ~6 ms in vault's own functions and
+  ~2 ms waiting for the PBKDF2 of the JWE key unwrap. What is left to take is the compile share:
+  V8's compile cache (\`module.enableCompileCache\`, Node 22+) once Node 20 support ends. On Node 20
+  the nearest thing was tried and measured: one CommonJS bundle loaded through \`vm.Script\` with
+  V8 code-cache data in vault's cache directory. The cache took 6.5 ms off that bundle (72.3 → 65.8
+  ms), but the one bundle holds every backend, which the split bundle loads only when opened, and
+  the split bundle without a cache was already at 65.6 ms in the same run: no gain, so it was not
+  kept. A cache per lazily loaded chunk would be the remaining Node-20 option.
 - **Secret Service (≤ 15 ms over its floor)**: the extra time is loading the D-Bus client plus the
   connection handshake and session opening per process (a cached export now lists the store once,
   not twice). Measured: dbus-next's wire layer alone takes ~11 ms to load (21 CommonJS files, most

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { closedPort } from '../helpers/closedPort.js';
 import { vaultBin } from '../helpers/paths.js';
 import { run, runVault, shellQuote } from '../helpers/run.js';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
@@ -37,14 +38,6 @@ async function dateServer(date: () => string): Promise<{ url: string; close(): P
 }
 
 /** A local port nothing listens on. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('vault doctor', () => {
   let s: Scenario;
   let goodConfig: string;
@@ -125,7 +118,7 @@ describe('vault doctor', () => {
   });
 
   it('a dead endpoint fails the endpoint check (and the clock cannot be checked)', async () => {
-    const port = await deadPort();
+    const port = await closedPort();
     s.home.writeConfig(`[profile dead]\nregion = eu-west-1\nendpoint_url = http://127.0.0.1:${port}\n`);
     try {
       const r = await s.vault(['doctor', '--profile', 'dead']);

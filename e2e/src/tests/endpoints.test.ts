@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { closedPort } from '../helpers/closedPort.js';
 import { assertOneLineError, runAws } from '../helpers/run.js';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
-
-/** A loopback port that nothing listens on (a server was bound there and closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('endpoints from a [services] section, in the AWS SDKs\' order', () => {
   let s: Scenario;

@@ -22,7 +22,7 @@ const { startEmulator } = await import(join(root, 'e2e/dist/emulator/server.js')
 const { tempHome } = await import(join(root, 'e2e/dist/helpers/tempHome.js'));
 const core = await import(join(root, 'packages/core/dist/index.js'));
 const { openFileBackend } = await import(join(root, 'plugins/backend-file/dist/index.js'));
-const tracer = join(root, 'e2e/dist/helpers/traceImports.js');
+const tracer = join(root, 'packages/core/dist/testing/traceImports.js');
 
 /** Whether an executable of that name is on PATH. */
 const have = (tool) => (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, tool)));

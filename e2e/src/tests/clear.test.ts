@@ -98,7 +98,7 @@ describe('vault clear', () => {
   });
 
   it('loads no AWS SDK', async () => {
-    const tracer = fileURLToPath(new URL('../helpers/traceImports.js', import.meta.url));
+    const tracer = fileURLToPath(import.meta.resolve('@awsvault/core/testing/traceImports'));
     const trace = join(s.home.dir, 'trace-clear.txt');
     const r = await run(process.execPath, ['--import', tracer, vaultBin, 'clear', 'dev'], { ...s.home.env, VAULT_TRACE_IMPORTS: trace });
     assert.equal(r.code, 0, r.stderr);

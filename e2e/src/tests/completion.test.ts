@@ -14,7 +14,7 @@ import { tempHome, type TempHome } from '../helpers/tempHome.js';
 // backend and a prompt. PowerShell is not in Debian: its script is checked as text in
 // packages/cli/src/completion/scripts.test.ts.
 
-const tracer = fileURLToPath(new URL('../helpers/traceImports.js', import.meta.url));
+const tracer = fileURLToPath(import.meta.resolve('@awsvault/core/testing/traceImports'));
 const PROFILES = ['dev', 'prod', 'staging'];
 const FORMATS = ['cmd', 'dotenv', 'env', 'export-env', 'fish', 'ini', 'json', 'nu', 'powershell'];
 const SHELLS = ['bash', 'zsh', 'fish'] as const;

@@ -7,7 +7,7 @@ import { awsBin, vaultBin } from '../helpers/paths.js';
 import { run } from '../helpers/run.js';
 import { startScenario, type Scenario } from '../helpers/scenario.js';
 
-const tracer = fileURLToPath(new URL('../helpers/traceImports.js', import.meta.url));
+const tracer = fileURLToPath(import.meta.resolve('@awsvault/core/testing/traceImports'));
 const OCLIF_PATH = { VAULT_NO_FAST_PATH: '1' };
 /** `list` shows time left, which moves between two runs: compare it as a shape. */
 const timeless = (text: string) => text.replace(/:(\d+h)?(\d+m)?\d+(\.\d+)?s\b/g, ':<time left>');

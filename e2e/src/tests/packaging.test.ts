@@ -17,7 +17,7 @@ import { tempHome, type TempHome } from '../helpers/tempHome.js';
 // checkout's node_modules, so no other registry is asked), then `npm i -g --prefix <temp>` and
 // `npm exec`. Every vault run below uses the installed copy, never the checkout.
 
-const tracer = fileURLToPath(new URL('../helpers/traceImports.js', import.meta.url));
+const tracer = fileURLToPath(import.meta.resolve('@awsvault/core/testing/traceImports'));
 
 /** The tarball's files, keyed by their path inside the package (without `package/`). */
 type Packed = Map<string, TarEntry>;
@@ -134,7 +134,9 @@ describe('the CLI packed, served by a local registry, and installed with npm', {
   it('the CLI tarball holds the fast-path bundle, every chunk it imports, and what it requires resolves once installed', () => {
     const files = packed.get('@awsvault/cli') as Packed;
     const bin = (files.get('bin/run.js') as TarEntry).data.toString('utf8');
-    assert.match(bin, /dist\/fastBundle\/runFastPath\.js/, 'bin/run.js imports the bundle');
+    assert.match(bin, /'dist', 'fastBundle'/, 'bin/run.js loads the bundle');
+    assert.match(bin, /chunkLoader\.js/, 'bin/run.js loads the chunks through the code-cache loader');
+    assert.match(bin, /'runFastPath\.js'/, 'bin/run.js runs runFastPath.js');
     assert.ok(files.has('dist/fastBundle/runFastPath.js'), 'dist/fastBundle/runFastPath.js is in the tarball');
     // Both are CommonJS inside a "type": "module" package, through a package.json of their own.
     for (const path of ['bin/package.json', 'dist/fastBundle/package.json']) {
@@ -150,9 +152,9 @@ describe('the CLI packed, served by a local registry, and installed with npm', {
       const file = files.get(path);
       assert.ok(file, `${path} (imported by the fast-path bundle) is not in the tarball`);
       const code = file.data.toString('utf8');
-      // import/export … from "x", import("x"), require("x") and calls of a createRequire() function.
+      // import/export … from "x", import("x") (in the chunks, the loader's __vaultImport("x")), require("x") and calls of a createRequire() function.
       const requireNames = ['require', ...[...code.matchAll(/\b([\w$]+)\s*=\s*(?:\(0,\s*[\w$.]*createRequire\)|[\w$.]*createRequire)\(/g)].map((m) => m[1] as string)];
-      const patterns = [/^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']/gm, /^\s*import\s*["']([^"']+)["']/gm, /\bimport\(\s*["']([^"']+)["']\s*\)/g];
+      const patterns = [/^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']/gm, /^\s*import\s*["']([^"']+)["']/gm, /\bimport\(\s*["']([^"']+)["']\s*\)/g, /\b__vaultImport\(\s*["']([^"']+)["']\s*\)/g];
       for (const name of requireNames) patterns.push(new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\(\\s*["']([^"']+)["']\\s*\\)`, 'g'));
       for (const [, specifier] of patterns.flatMap((pattern) => [...code.matchAll(pattern)])) {
         if (specifier === undefined || specifier.startsWith('node:')) continue;
@@ -160,6 +162,7 @@ describe('the CLI packed, served by a local registry, and installed with npm', {
         else bare.add(specifier);
       }
     };
+    visit('dist/fastBundle/chunkLoader.js');
     visit('dist/fastBundle/runFastPath.js');
     assert.ok(seen.size > 1, 'the bundle is split into chunks');
     // The bundle leaves the AWS SDK, dbus-next and openpgp external: they must resolve from where

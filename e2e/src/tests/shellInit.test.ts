@@ -12,7 +12,7 @@ import { startScenario, type Scenario } from '../helpers/scenario.js';
 
 /** nushell comes from the @nushell/linux-x64 devDependency of e2e. */
 const nuBin = join(dirname(createRequire(import.meta.url).resolve('@nushell/linux-x64/package.json')), 'bin', 'nu');
-const tracer = fileURLToPath(new URL('../helpers/traceImports.js', import.meta.url));
+const tracer = fileURLToPath(import.meta.resolve('@awsvault/core/testing/traceImports'));
 
 type Snaps = Map<string, Record<string, string | undefined>>;
 const WATCHED = ['AWS_VAULT', 'AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_CREDENTIAL_EXPIRATION', 'VAULT_EXPIRES_AT'];

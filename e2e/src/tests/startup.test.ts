@@ -7,7 +7,7 @@ import { run } from '../helpers/run.js';
 import { vaultBin } from '../helpers/paths.js';
 import { tempHome, type TempHome } from '../helpers/tempHome.js';
 
-const tracer = fileURLToPath(new URL('../helpers/traceImports.js', import.meta.url));
+const tracer = fileURLToPath(import.meta.resolve('@awsvault/core/testing/traceImports'));
 
 describe('version and help load no AWS SDK', () => {
   let home: TempHome;

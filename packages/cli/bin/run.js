@@ -8,18 +8,26 @@
 
 const fastPathDisabled = () => Boolean(process.env.VAULT_NO_FAST_PATH);
 
-/** The answer of the bundle, or undefined when it is missing (a dev checkout before `npm run build`) or steps aside. */
-async function tryBundle(file, entry, argv) {
+/**
+ * The answer of a fast-path entry of the bundle, or undefined when the bundle is missing (a dev
+ * checkout before `npm run build`), steps aside or fails: then oclif does the whole job and reports
+ * any error itself. The chunks load through a V8 code cache (dist/fastBundle/chunkLoader.js).
+ */
+async function tryBundle(name, entry, argv) {
   let run;
   try {
-    run = require(file)[entry];
+    const bundleDir = require('node:path').join(__dirname, '..', 'dist', 'fastBundle');
+    const { codeCacheDir, createChunkLoader } = require(`${bundleDir}/chunkLoader.js`);
+    const loader = createChunkLoader(codeCacheDir(process.env, bundleDir));
+    process.on('exit', () => loader.save());
+    run = loader.load(require.resolve(`${bundleDir}/${name}`))[entry];
   } catch {
     return undefined;
   }
   try {
     return await run(argv, process.env);
   } catch {
-    return undefined; // oclif does the whole job and reports any error itself
+    return undefined;
   }
 }
 
@@ -44,9 +52,9 @@ async function main() {
   }
   let code;
   if ((argv[0] === 'export' || argv[0] === 'exec') && !fastPathDisabled()) {
-    code = await tryBundle('../dist/fastBundle/runFastPath.js', 'runFastPath', argv);
+    code = await tryBundle('runFastPath.js', 'runFastPath', argv);
   } else if ((argv[0] === 'list' || argv[0] === 'ls') && !fastPathDisabled()) {
-    code = await tryBundle('../dist/fastBundle/runFastList.js', 'runFastList', argv);
+    code = await tryBundle('runFastList.js', 'runFastList', argv);
   }
   if (code === undefined) {
     const { execute } = await import('@oclif/core');

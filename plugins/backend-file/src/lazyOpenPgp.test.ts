@@ -1,7 +1,8 @@
 /**
  * openpgp (about 45 ms to import) must load only when an OpenPGP item is read or written. Each case
- * runs in a fresh node process under a loader hook that records every resolved module URL, once
- * against this package's dist and once against the CLI's fast-path bundle (`npm run build`).
+ * runs in a fresh node process under core's import tracer (every module resolved, ES or CommonJS), once
+ * against this package's dist and once against the CLI's fast-path bundle (`npm run build`), whose
+ * chunks run through the CLI's chunk loader.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -15,14 +16,19 @@ import { FileBackend } from './fileBackend.js';
 
 const PASS = 'trace passphrase';
 const OPENPGP_URL = /\/node_modules\/openpgp\//;
-const tracer = fileURLToPath(new URL('./traceImports.test-helper.js', import.meta.url));
+const tracer = fileURLToPath(import.meta.resolve('@awsvault/core/testing/traceImports'));
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const bundleDir = join(repoRoot, 'packages', 'cli', 'dist', 'fastBundle');
 
 /** What the child does: open the backend as the CLI does, then read or write one item. */
 const CHILD = `
 const [moduleUrl, dir, action, key, format] = process.argv.slice(1);
-const { openFileBackend } = await import(moduleUrl);
+// The CLI's chunks run through its chunk loader, as bin/run.js runs them.
+const chunk = moduleUrl.startsWith('chunk:') ? moduleUrl.slice('chunk:'.length) : undefined;
+const loader = chunk && (await import(${JSON.stringify(pathToFileURL(join(bundleDir, 'chunkLoader.js')).href)})).default;
+// Resolved through Node's resolver, so the trace records the chunk.
+const { createRequire } = await import('node:module');
+const { openFileBackend } = chunk ? loader.createChunkLoader(undefined).load(createRequire(chunk).resolve(chunk)) : await import(moduleUrl);
 const env = { AWS_VAULT_FILE_DIR: dir, AWS_VAULT_FILE_PASSPHRASE: ${JSON.stringify(PASS)} };
 if (format) env.AWS_VAULT_FILE_FORMAT = format;
 const backend = await openFileBackend({ env, homeDir: dir, debug() {}, askPassphrase: async () => { throw new Error('prompted'); } });
@@ -65,7 +71,7 @@ function bundledFileBackend(): string {
   assert.equal(chunks.length, 1, `expected one fileBackend chunk in ${bundleDir}, found ${chunks.join(', ') || 'none'}: ${hint}`);
   const path = join(bundleDir, chunks[0]!);
   assert.match(readFileSync(path, 'utf8'), /AWS_VAULT_FILE_FORMAT/, `${path} predates the OpenPGP format: ${hint}`);
-  return pathToFileURL(path).href;
+  return `chunk:${path}`;
 }
 
 describe('openpgp loads lazily', () => {
@@ -124,8 +130,9 @@ describe('openpgp loads lazily', () => {
   }
 
   it('the bundle keeps openpgp external: no bundle file holds openpgp code, the backend chunk imports it dynamically', () => {
-    const chunk = fileURLToPath(bundledFileBackend());
-    assert.match(readFileSync(chunk, 'utf8'), /import\(\s*["']openpgp["']\s*\)/);
+    const chunk = bundledFileBackend().slice('chunk:'.length);
+    // In the chunks, import() is the chunk loader's __vaultImport (packages/cli/scripts/bundleFastPath.mjs).
+    assert.match(readFileSync(chunk, 'utf8'), /\b__vaultImport\(\s*["']openpgp["']\s*\)/);
     for (const name of readdirSync(bundleDir).filter((file) => file.endsWith('.js'))) {
       assert.doesNotMatch(readFileSync(join(bundleDir, name), 'utf8'), /SymEncryptedIntegrityProtectedDataPacket|Modification detected/, name);
     }

@@ -172,6 +172,7 @@ const cachedCommands = [
   nodeBare,
   command('floor: node:crypto decrypts the item from the file store (JWE)', [node, floorFile]),
   fileFast,
+  vaultCommand('vault export --format=json p (cached, fast path, no code cache)', ['export', '--format=json', 'p'], { VAULT_NO_CODE_CACHE: '1' }),
   vaultCommand('vault export --format=json p (cached, oclif path)', ['export', '--format=json', 'p'], { VAULT_NO_FAST_PATH: '1' }),
   execFast,
   vaultCommand('vault --version', ['--version']),
@@ -526,27 +527,25 @@ Run to run on this 2-core machine the same build moves by ±5% (the fast-path ex
 1.38x–1.48x of bare node on one day with no code change between runs), so a goal within that band
 of its line is a coin toss rather than a result.
 
-- **Cached export with the file backend (≤ 1.3x)**: \`bin/run.js\` and the fast-path bundle are
-  CommonJS now: an ES module entry point made Node start its ES module loader, ~4 ms of every
-  process (1.43x → 1.35x with no other change). Beyond bare node the fast path spends ~8 ms loading
-  code (compiling its chunks and the Node built-ins they use), ~6 ms in vault's own functions and
-  ~2 ms waiting for the PBKDF2 of the JWE key unwrap. What is left to take is the compile share:
-  V8's compile cache (\`module.enableCompileCache\`, Node 22+) once Node 20 support ends. On Node 20
-  the nearest thing was tried and measured: one CommonJS bundle loaded through \`vm.Script\` with
-  V8 code-cache data in vault's cache directory. The cache took 6.5 ms off that bundle (72.3 → 65.8
-  ms), but the one bundle holds every backend, which the split bundle loads only when opened, and
-  the split bundle without a cache was already at 65.6 ms in the same run: no gain, so it was not
-  kept. A cache per lazily loaded chunk would be the remaining Node-20 option.
-- **Secret Service (≤ 15 ms over its floor)**: the extra time is loading the D-Bus client plus the
-  connection handshake and session opening per process (a cached export now lists the store once,
-  not twice). Measured: dbus-next's wire layer alone takes ~11 ms to load (21 CommonJS files, most
-  of it the jsbi and long libraries it marshals 64-bit values with); bundling those files changes
-  nothing (10–11 ms), since the time is compiling them. Closing it: a small hand-written marshaller
-  for the few message shapes the fast path sends (strings, object paths, byte arrays).
-- **pass (≤ 15 ms over its floor)**: pass is a user plugin; the fast path now loads its hook itself
-  (it was oclif's path, +128 ms, before). The rest is importing the plugin's own copy of
-  \`@awsvault/core\` (now one bundled file, ~10 ms instead of ~26 ms) and its code; bundling the
-  pass backend with the CLI would remove most of it.
+- **Cached export with the file backend (≤ 1.3x)**: two changes brought it from 1.43x to the line.
+  \`bin/run.js\` and the fast-path bundle are CommonJS, because an ES module entry point made Node
+  start its ES module loader, ~4 ms of every process (1.43x → 1.35x). And each chunk now runs with
+  a V8 code cache (\`dist/fastBundle/chunkLoader.js\`, made after the first run, so it holds the
+  lazily compiled functions too), ~3–4 ms more (compare the "no code cache" row). An earlier try,
+  one CommonJS bundle of every backend through \`vm.Script\` with a cache, tied the split bundle
+  because it compiled backends that are never opened; the cache per split chunk is what gains.
+  What remains beyond bare node is loading \`node:crypto\` (~2.5 ms, needed for the JWE), ~6 ms of
+  vault's own functions and ~2 ms waiting for the PBKDF2 of the key unwrap. Run-to-run noise is
+  about as large as what is left to the line.
+- **Secret Service (≤ 15 ms over its floor)**: met since the CommonJS entry point and the chunk
+  cache (22 ms over before). What remains over the floor is mostly dbus-next's wire layer, which
+  the bundle leaves external (~11 ms to load, 21 CommonJS files, most of it the jsbi and long
+  libraries it marshals 64-bit values with), plus the connection handshake and session per process.
+- **pass (≤ 15 ms over its floor)**: pass is a user plugin, and an ES module package with its own
+  copy of \`@awsvault/core\`: the fast path imports its hook itself (it was oclif's path, +128 ms,
+  before), but that import starts Node's ES module loader and compiles the plugin's core bundle,
+  outside the chunk cache. Bundling the pass backend with the CLI, as the Secret Service backend
+  is, would put it in the cached chunks.
 - **list with 2,500 profiles (≤ 1.2x)**: \`list\` has its own fast path now (it was oclif's, 5x).
   What remains is checking the 2,500-profile file (~8 ms cold, mostly the interpreter running code
   that is not yet compiled, and the garbage collector), building the table (~4 ms) and loading code.

@@ -43,6 +43,7 @@ export { notifyDesktop, notificationCommand } from './terminal/notifyDesktop.js'
 export { needsUserError } from './terminal/needsUserError.js';
 export type { UserNeed } from './terminal/needsUserError.js';
 export { withFileLock, defaultLockDir } from './lock/withFileLock.js';
+export { KeyedQueue } from './lock/keyedQueue.js';
 export type { IamApi, IamFactory, IamUser, CreatedAccessKey } from './iam/iamApi.js';
 export { loadIam } from './iam/loadIam.js';
 export type { IamUserName } from './iam/usernameFromSession.js';

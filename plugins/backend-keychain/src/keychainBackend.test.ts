@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isItemNotFound } from '@awsvault/core';
 import type { BackendContext } from '@awsvault/core';
-import { backendContract } from '@awsvault/core/testing';
+import { backendContract, rejectsWithVaultError } from '@awsvault/core/testing';
 import { FakeSecurity } from './fakeSecurity.test.util.js';
 import hook from './hooks/backend.js';
 import { KeychainBackend, openKeychainBackend } from './keychainBackend.js';
@@ -30,14 +30,6 @@ function setup(options: { existing?: boolean } = {}): { fake: FakeSecurity; back
   const debug: string[] = [];
   const backend = new KeychainBackend({ keychainPath: KC, os: fake, debug: (line) => debug.push(line) });
   return { fake, backend, debug };
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.equal((error as { code?: unknown }).code, code, String(error));
-    if (pattern) assert.match((error as Error).message, pattern);
-    return true;
-  });
 }
 
 function context(env: Record<string, string> = {}): BackendContext {
@@ -135,7 +127,7 @@ describe('keychain backend: no secret on a command line', () => {
     const { fake, backend, debug } = setup();
     await backend.set({ key: 'dev', data: bytes(SECRET) });
     fake.dialog = 'deny';
-    await rejectsWith(backend.get('dev'), 'KEYCHAIN_ACCESS_DENIED');
+    await rejectsWithVaultError(backend.get('dev'), 'KEYCHAIN_ACCESS_DENIED');
     fake.dialog = 'allow';
     await backend.get('dev');
     assert.ok(debug.length > 0);
@@ -183,7 +175,7 @@ describe('keychain backend: replacing an item -U cannot update', () => {
 describe('keychain backend: limits and invalid input', () => {
   it('refuses an item whose command line would not fit, before running security', async () => {
     const { fake, backend } = setup();
-    await rejectsWith(backend.set({ key: 'big', data: new Uint8Array(16 * 1024).map((_, i) => (i * 7) % 256) }), 'KEYCHAIN_TOO_LARGE', /item "big" is too large .*16384 bytes .*hex-encoded/);
+    await rejectsWithVaultError(backend.set({ key: 'big', data: new Uint8Array(16 * 1024).map((_, i) => (i * 7) % 256) }), 'KEYCHAIN_TOO_LARGE', /item "big" is too large .*16384 bytes .*hex-encoded/);
     assert.equal(fake.calls.length, 0);
     // Find the largest JSON payload that fits for this key and label: it is stored; one byte more is refused.
     const label = 'aws-vault oidc token for https://x.awsapps.com/start (expires 2024-01-01T20:00:00+10:00)';
@@ -206,10 +198,10 @@ describe('keychain backend: limits and invalid input', () => {
 
   it('refuses keys, labels and descriptions a command line cannot carry', async () => {
     const { backend } = setup();
-    await rejectsWith(backend.set({ key: 'a\nb', data: bytes('x') }), 'KEYCHAIN_INVALID_KEY', /line break/);
-    await rejectsWith(backend.get('a\0b'), 'KEYCHAIN_INVALID_KEY', /NUL/);
-    await rejectsWith(backend.get(''), 'KEYCHAIN_INVALID_KEY', /empty/);
-    await rejectsWith(backend.set({ key: 'k', data: bytes('x'), label: 'two\nlines' }), 'KEYCHAIN_INVALID_ITEM', /label/);
+    await rejectsWithVaultError(backend.set({ key: 'a\nb', data: bytes('x') }), 'KEYCHAIN_INVALID_KEY', /line break/);
+    await rejectsWithVaultError(backend.get('a\0b'), 'KEYCHAIN_INVALID_KEY', /NUL/);
+    await rejectsWithVaultError(backend.get(''), 'KEYCHAIN_INVALID_KEY', /empty/);
+    await rejectsWithVaultError(backend.set({ key: 'k', data: bytes('x'), label: 'two\nlines' }), 'KEYCHAIN_INVALID_ITEM', /label/);
   });
 });
 
@@ -238,10 +230,10 @@ describe('keychain backend: the keychain file', () => {
   it('reports a cancelled or impossible creation', async () => {
     const cancelled = setup({ existing: false });
     cancelled.fake.dialog = 'cancel';
-    await rejectsWith(cancelled.backend.set({ key: 'a', data: bytes('1') }), 'KEYCHAIN_CANCELLED');
+    await rejectsWithVaultError(cancelled.backend.set({ key: 'a', data: bytes('1') }), 'KEYCHAIN_CANCELLED');
     const headless = setup({ existing: false });
     headless.fake.gui = false;
-    await rejectsWith(headless.backend.set({ key: 'a', data: bytes('1') }), 'KEYCHAIN_CREATE_FAILED', /no GUI/);
+    await rejectsWithVaultError(headless.backend.set({ key: 'a', data: bytes('1') }), 'KEYCHAIN_CREATE_FAILED', /no GUI/);
   });
 
   it('never takes an item from another keychain when its own cannot be opened', async () => {
@@ -281,9 +273,9 @@ describe('keychain backend: locked keychains and dialogs', () => {
     await backend.set({ key: 'sts.GetSessionToken,ZGV2,,1700000000', data: bytes('s') });
     (fake.keychains.get(KC) ?? assert.fail()).locked = true;
     fake.gui = false;
-    await rejectsWith(backend.get('sts.GetSessionToken,ZGV2,,1700000000'), 'KEYCHAIN_LOCKED', /no terminal/);
+    await rejectsWithVaultError(backend.get('sts.GetSessionToken,ZGV2,,1700000000'), 'KEYCHAIN_LOCKED', /no terminal/);
     fake.terminalPassword = 'wrong';
-    await rejectsWith(backend.set({ key: 'x', data: bytes('1') }), 'KEYCHAIN_LOCKED', /password was not correct/);
+    await rejectsWithVaultError(backend.set({ key: 'x', data: bytes('1') }), 'KEYCHAIN_LOCKED', /password was not correct/);
   });
 
   it('reads attributes of a locked keychain without unlocking it', async () => {
@@ -300,23 +292,23 @@ describe('keychain backend: locked keychains and dialogs', () => {
     const { fake, backend } = setup();
     await backend.set({ key: 'dev', data: bytes(SECRET) });
     fake.dialog = 'cancel';
-    await rejectsWith(backend.get('dev'), 'KEYCHAIN_CANCELLED');
+    await rejectsWithVaultError(backend.get('dev'), 'KEYCHAIN_CANCELLED');
     fake.dialog = 'deny';
-    await rejectsWith(backend.get('dev'), 'KEYCHAIN_ACCESS_DENIED', /item "dev"/);
+    await rejectsWithVaultError(backend.get('dev'), 'KEYCHAIN_ACCESS_DENIED', /item "dev"/);
     fake.dialog = 'allow';
     fake.gui = false;
     fake.terminalPassword = 'pw';
-    await rejectsWith(backend.get('dev'), 'KEYCHAIN_LOCKED', /confirmation/);
+    await rejectsWithVaultError(backend.get('dev'), 'KEYCHAIN_LOCKED', /confirmation/);
   });
 });
 
 describe('keychain backend: opening and the hook', () => {
   it('is unavailable off macOS', async () => {
-    await rejectsWith(openKeychainBackend(context(), { platform: 'linux' }), 'BACKEND_UNAVAILABLE', /only on macOS \(this is linux\)/);
-    await rejectsWith(openKeychainBackend(context(), { platform: 'darwin', securityTool: '/nonexistent/security' }), 'BACKEND_UNAVAILABLE', /missing/);
+    await rejectsWithVaultError(openKeychainBackend(context(), { platform: 'linux' }), 'BACKEND_UNAVAILABLE', /only on macOS \(this is linux\)/);
+    await rejectsWithVaultError(openKeychainBackend(context(), { platform: 'darwin', securityTool: '/nonexistent/security' }), 'BACKEND_UNAVAILABLE', /missing/);
     if (process.platform !== 'darwin') {
       assert.equal(await (await hook()).isAvailable?.(context()), false);
-      await rejectsWith((await hook()).open(context()), 'BACKEND_UNAVAILABLE');
+      await rejectsWithVaultError((await hook()).open(context()), 'BACKEND_UNAVAILABLE');
     }
   });
 
@@ -325,7 +317,7 @@ describe('keychain backend: opening and the hook', () => {
     const opts = { platform: 'darwin' as const, securityTool: process.execPath, os: fake };
     assert.equal((await openKeychainBackend(context(), opts)).keychainPath, KC);
     assert.equal((await openKeychainBackend(context({ AWS_VAULT_KEYCHAIN_NAME: 'work' }), opts)).keychainPath, '/Users/jon/Library/Keychains/work.keychain-db');
-    await rejectsWith(openKeychainBackend(context({ AWS_VAULT_KEYCHAIN_NAME: '../login' }), opts), 'KEYCHAIN_INVALID_SETTING');
+    await rejectsWithVaultError(openKeychainBackend(context({ AWS_VAULT_KEYCHAIN_NAME: '../login' }), opts), 'KEYCHAIN_INVALID_SETTING');
   });
 
   it('opens another tool\'s items with VAULT_KEYRING_SERVICE: granted\'s service in the login keychain', async () => {
@@ -344,7 +336,7 @@ describe('keychain backend: opening and the hook', () => {
     await backend.set({ key: 'added', data: bytes('y') });
     assert.ok(fake.find(LOGIN, 'added', 'granted-aws-iam-credentials'));
     assert.equal(fake.find(LOGIN, 'added'), undefined);
-    await rejectsWith(openKeychainBackend(context({ VAULT_KEYRING_SERVICE: 'a\u0000b' }), { platform: 'darwin', securityTool: process.execPath, os: fake }), 'KEYRING_SERVICE_INVALID');
+    await rejectsWithVaultError(openKeychainBackend(context({ VAULT_KEYRING_SERVICE: 'a\u0000b' }), { platform: 'darwin', securityTool: process.execPath, os: fake }), 'KEYRING_SERVICE_INVALID');
   });
 
   it('declares the keychain backend', async () => {

@@ -4,7 +4,7 @@
  * label and kind (description) from the item, data = the item's raw bytes. vault and aws-vault read
  * each other's items. Every OS call goes through `KeychainOs`.
  */
-import { BackendUnavailableError, isCredentialsKey, ItemNotFoundError, keyringServiceName, VaultError } from '@awsvault/core';
+import { BackendUnavailableError, isCredentialsKey, ItemNotFoundError, KeyedQueue, keyringServiceName, VaultError } from '@awsvault/core';
 import type { Backend, BackendContext, DebugLogger, Item, ItemMetadata } from '@awsvault/core';
 import type { KeychainOs, SecurityRun } from './keychainOs.js';
 import { ATTRIBUTE, attributeText, classifyFailure, lastErrorLine, parsePasswordLine, parsePrintedItems, parseTimeDate } from './securityOutput.js';
@@ -35,24 +35,6 @@ export interface KeychainBackendOptions {
   debug?: DebugLogger;
 }
 
-/** Runs tasks for one key one after another; different keys run independently. */
-class KeyQueue {
-  readonly #tails = new Map<string, Promise<void>>();
-
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const result = (this.#tails.get(key) ?? Promise.resolve()).then(task);
-    const tail = result.then(
-      () => {},
-      () => {},
-    );
-    this.#tails.set(key, tail);
-    void tail.then(() => {
-      if (this.#tails.get(key) === tail) this.#tails.delete(key);
-    });
-    return result;
-  }
-}
-
 const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 const nonEmpty = (text: string | undefined): string | undefined => (text === undefined || text === '' ? undefined : text);
 
@@ -72,7 +54,7 @@ export class KeychainBackend implements Backend {
   readonly service: string;
   readonly #os: KeychainOs;
   readonly #debug: DebugLogger;
-  readonly #queue = new KeyQueue();
+  readonly #queue = new KeyedQueue();
   /** The keychain's canonical path once it is known to exist. */
   #realPath: string | undefined;
   #creating: Promise<void> | undefined;

@@ -5,7 +5,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BackendUnavailableError, decodeKeyringItemJson, encodeKeyringItemJson, ItemNotFoundError, KeyringItemJsonError, VaultError } from '@awsvault/core';
+import { BackendUnavailableError, decodeKeyringItemJson, encodeKeyringItemJson, ItemNotFoundError, KeyedQueue, KeyringItemJsonError, VaultError } from '@awsvault/core';
 import type { Backend, BackendContext, DebugLogger, Item, ItemMetadata } from '@awsvault/core';
 import { decodeEntryPath, entryName, fallbackEntryName, fromAwsVaultKey, invalidKeyReason, isAmbiguousKey, prefixSegments, RESERVED_DIRS } from './entryName.js';
 import { lastStderrLine, runPass } from './runPass.js';
@@ -31,24 +31,6 @@ type Action = 'show' | 'insert' | 'rm';
 
 const errnoCode = (error: unknown): string | undefined =>
   typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : undefined;
-
-/** Runs `task`s for one name one after another; different names run independently. */
-class NameQueue {
-  readonly #tails = new Map<string, Promise<void>>();
-
-  run<T>(name: string, task: () => Promise<T>): Promise<T> {
-    const result = (this.#tails.get(name) ?? Promise.resolve()).then(task);
-    const tail = result.then(
-      () => {},
-      () => {},
-    );
-    this.#tails.set(name, tail);
-    void tail.then(() => {
-      if (this.#tails.get(name) === tail) this.#tails.delete(name);
-    });
-    return result;
-  }
-}
 
 /** Hint for a failure, from what gpg/pass said. */
 function hintFor(action: Action, stderr: string): string | undefined {
@@ -76,9 +58,9 @@ export class PassBackend implements Backend {
   readonly #executable: string;
   readonly #env: Record<string, string>;
   readonly #debug: DebugLogger;
-  readonly #names = new NameQueue();
+  readonly #names = new KeyedQueue();
   /** Every insert and rm, one at a time: pass may commit to a git repository in the store. */
-  readonly #writes = new NameQueue();
+  readonly #writes = new KeyedQueue();
 
   constructor(options: PassBackendOptions) {
     this.storeDir = options.storeDir;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isItemNotFound } from '@awsvault/core';
 import type { BackendContext } from '@awsvault/core';
-import { backendContract } from '@awsvault/core/testing';
+import { backendContract, rejectsWithVaultError } from '@awsvault/core/testing';
 import { FakeWincred } from './fakeWincred.test.util.js';
 import hook from './hooks/backend.js';
 import { PowershellFailure } from './powershellWincred.js';
@@ -22,14 +22,6 @@ function setup(): { fake: FakeWincred; backend: WincredBackend; debug: string[] 
   const fake = new FakeWincred();
   const debug: string[] = [];
   return { fake, backend: new WincredBackend({ os: fake, debug: (line) => debug.push(line) }), debug };
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.equal((error as { code?: unknown }).code, code, String(error));
-    if (pattern) assert.match((error as Error).message, pattern);
-    return true;
-  });
 }
 
 function context(env: Record<string, string> = {}): BackendContext {
@@ -99,12 +91,12 @@ describe('wincred backend: limits', () => {
     await backend.set({ key: 'sso', data: full });
     assert.deepEqual(Buffer.from((await backend.get('sso')).data), Buffer.from(full));
     const calls = fake.calls.length;
-    await rejectsWith(
+    await rejectsWithVaultError(
       backend.set({ key: 'oidc:https://x.awsapps.com/start', data: new Uint8Array(2561) }),
       'WINCRED_TOO_LARGE',
       /item "oidc:https:\/\/x.awsapps.com\/start" is 2561 bytes: .* at most 2560 bytes/,
     );
-    await rejectsWith(backend.set({ key: 'big', data: new Uint8Array(16 * 1024) }), 'WINCRED_TOO_LARGE', /16384 bytes/);
+    await rejectsWithVaultError(backend.set({ key: 'big', data: new Uint8Array(16 * 1024) }), 'WINCRED_TOO_LARGE', /16384 bytes/);
     assert.equal(fake.calls.length, calls);
     await assert.rejects(backend.set({ key: 'big', data: new Uint8Array(16 * 1024) }), (error: unknown) => {
       assert.match(String((error as { hint?: string }).hint), /another backend, e\.g\. --backend file/);
@@ -114,9 +106,9 @@ describe('wincred backend: limits', () => {
 
   it('refuses keys no target name can hold', async () => {
     const { backend } = setup();
-    await rejectsWith(backend.get(''), 'WINCRED_INVALID_KEY', /empty/);
-    await rejectsWith(backend.set({ key: 'a\0b', data: bytes('x') }), 'WINCRED_INVALID_KEY', /NUL/);
-    await rejectsWith(backend.remove('k'.repeat(32767)), 'WINCRED_INVALID_KEY', /longer than 32767/);
+    await rejectsWithVaultError(backend.get(''), 'WINCRED_INVALID_KEY', /empty/);
+    await rejectsWithVaultError(backend.set({ key: 'a\0b', data: bytes('x') }), 'WINCRED_INVALID_KEY', /NUL/);
+    await rejectsWithVaultError(backend.remove('k'.repeat(32767)), 'WINCRED_INVALID_KEY', /longer than 32767/);
   });
 });
 
@@ -140,7 +132,7 @@ describe('wincred backend: errors', () => {
       return true;
     });
     fake.failWith = 1783;
-    await rejectsWith(backend.set({ key: 'k', data: bytes('x') }), 'WINCRED_FAILED', /store item "k"/);
+    await rejectsWithVaultError(backend.set({ key: 'k', data: bytes('x') }), 'WINCRED_FAILED', /store item "k"/);
   });
 
   it('reports a PowerShell that could not answer, with a hint', async () => {
@@ -162,7 +154,7 @@ describe('wincred backend: errors', () => {
     await backend.set({ key: 'dev', data: bytes('do-not-print-me') });
     await backend.get('dev');
     fake.failWith = 5;
-    await rejectsWith(backend.get('dev'), 'WINCRED_FAILED');
+    await rejectsWithVaultError(backend.get('dev'), 'WINCRED_FAILED');
     assert.ok(debug.length >= 3);
     assert.ok(debug.every((line) => !line.includes('do-not-print-me')));
   });
@@ -170,11 +162,11 @@ describe('wincred backend: errors', () => {
 
 describe('wincred backend: opening and the hook', () => {
   it('is unavailable off Windows', async () => {
-    await rejectsWith(openWincredBackend(context(), { platform: 'linux' }), 'BACKEND_UNAVAILABLE', /only on Windows \(this is linux\)/);
+    await rejectsWithVaultError(openWincredBackend(context(), { platform: 'linux' }), 'BACKEND_UNAVAILABLE', /only on Windows \(this is linux\)/);
     if (process.platform !== 'win32') {
       const definition = await hook();
       assert.equal(await definition.isAvailable?.(context()), false);
-      await rejectsWith(definition.open(context()), 'BACKEND_UNAVAILABLE');
+      await rejectsWithVaultError(definition.open(context()), 'BACKEND_UNAVAILABLE');
     }
   });
 

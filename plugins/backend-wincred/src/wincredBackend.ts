@@ -4,7 +4,7 @@
  * as granted lays out its store), blob = the item's raw bytes, no user name, persisted on the
  * local machine. vault and aws-vault read each other's items. Every OS call goes through `WincredOs`.
  */
-import { BackendUnavailableError, ItemNotFoundError, keyringServiceName, VaultError } from '@awsvault/core';
+import { BackendUnavailableError, ItemNotFoundError, KeyedQueue, keyringServiceName, VaultError } from '@awsvault/core';
 import type { Backend, BackendContext, DebugLogger, Item, ItemMetadata } from '@awsvault/core';
 import { CRED_MAX_CREDENTIAL_BLOB_SIZE, CRED_MAX_GENERIC_TARGET_NAME_LENGTH, CRED_TYPE_GENERIC, WIN32_ERROR, Win32Error } from './wincredOs.js';
 import type { WincredOs } from './wincredOs.js';
@@ -45,25 +45,6 @@ export interface WincredBackendOptions {
   debug?: DebugLogger;
 }
 
-/** Runs tasks for one target one after another (target names compare without regard to case). */
-class TargetQueue {
-  readonly #tails = new Map<string, Promise<void>>();
-
-  run<T>(target: string, task: () => Promise<T>): Promise<T> {
-    const name = target.toLowerCase();
-    const result = (this.#tails.get(name) ?? Promise.resolve()).then(task);
-    const tail = result.then(
-      () => {},
-      () => {},
-    );
-    this.#tails.set(name, tail);
-    void tail.then(() => {
-      if (this.#tails.get(name) === tail) this.#tails.delete(name);
-    });
-    return result;
-  }
-}
-
 const WHERE = 'the Windows Credential Manager';
 
 /** The Credential Manager as aws-vault lays it out. Labels and descriptions are not stored (aws-vault stores none). @public */
@@ -72,7 +53,7 @@ export class WincredBackend implements Backend {
   readonly targetPrefix: string;
   readonly #os: WincredOs;
   readonly #debug: DebugLogger;
-  readonly #queue = new TargetQueue();
+  readonly #queue = new KeyedQueue((target) => target.toLowerCase());
 
   constructor(options: WincredBackendOptions) {
     this.targetPrefix = options.targetPrefix ?? WINCRED_TARGET_PREFIX;
